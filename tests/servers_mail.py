@@ -1,0 +1,1 @@
+"""Dovecot (IMAP) and aiosmtpd (SMTP peer) on loopback for the intake tests (fixtures)."""

@@ -1,0 +1,1 @@
+"""PostgreSQL on loopback for the store tests (fixtures)."""

@@ -1,0 +1,395 @@
+"""The CE Matrix: header, child, 14 indicators, factors, types, overall level.
+
+Completeness follows SPEC.md's mandatory list; the effective level is the
+higher of the declared overall level and the highest indicator level.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from parsers.dates import age_on, parse_age, parse_uk_date
+from parsers.extract import Reader, clean
+from parsers.labels import FieldSpec, Profile, matches, norm, split_inline
+from parsers.levels import LevelReader, choose, written_level
+from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
+from parsers.wordml import Document
+
+_TERMINATOR_FIELDS = ("voice_of_child", "views_of_parent", "suspects", "overall_level", "exploitation_types",
+                      "line_manager_verification")
+_TERMINATOR_SECTIONS = ("factors", "what_next", "review")
+_RISK_INDICATOR = re.compile(r"^(?:risk indicator|indicator)\s*(?:\d{1,2}\s*)?")
+
+
+@dataclass
+class _Segment:
+    key: str
+    start: int
+    end: int
+    inline: str | None
+
+
+def read_ce_matrix(doc: Document, profile: Profile, file: str, today: date) -> ParseResult:
+    reader = Reader(doc, profile)
+    result = ParseResult(file=file, form=FormType.CE_MATRIX)
+    levels = LevelReader(reader, profile.levels)
+    segments = _segments(reader, profile)
+    for key in INDICATOR_KEYS:
+        seg = segments.get(key)
+        result.indicators[key] = _indicator(reader, levels, seg, result.warnings) if seg else Indicator()
+    result.overall_level = _overall(reader, levels, profile, segments, result.warnings)
+    result.effective_level = Level.highest([result.overall_level, *(i.level for i in result.indicators.values())])
+    header = _header(reader, profile, today)
+    result.child = _child(reader, profile, header.get("assessment_date"), today)
+    result.exploitation_types = _exploitation_types(reader, profile)
+    result.extra.update(_extras(reader, profile, header, result.child))
+    result.missing = _missing(result, header)
+    return result
+
+
+# -- indicators --------------------------------------------------------------
+
+def _heading_key(text: str, profile: Profile) -> tuple[str, str | None] | None:
+    first = text.split("\n")[0]
+    for key, spec in profile.indicators.items():
+        if _is_heading(first, spec):
+            return key, None
+        head, sep, tail = first.partition(":")
+        if sep and _is_heading(head, spec):
+            return key, tail.strip() or None
+    return None
+
+
+def _is_heading(text: str, spec: FieldSpec) -> bool:
+    if matches(text, spec):
+        return True
+    stripped = _RISK_INDICATOR.sub("", norm(text))
+    stripped_np = _RISK_INDICATOR.sub("", norm(text, keep_parens=False))
+    return bool({stripped, stripped_np} & spec.forms)
+
+
+def _segments(reader: Reader, profile: Profile) -> dict[str, _Segment]:
+    starts: dict[str, tuple[int, str | None]] = {}
+    for i, row in enumerate(reader.doc.rows):
+        for cell in row.cells[:2]:
+            if not cell.text.strip() or len(cell.text) > 200:
+                continue
+            found = _heading_key(cell.text, profile)
+            if found and found[0] not in starts:
+                starts[found[0]] = (i, found[1])
+                break
+    if not starts:
+        return {}
+    ordered = sorted((row, key, inline) for key, (row, inline) in starts.items())
+    stops = _terminators(reader, profile, ordered[0][0])
+    segments = {}
+    for n, (row, key, inline) in enumerate(ordered):
+        nxt = ordered[n + 1][0] if n + 1 < len(ordered) else len(reader.doc.rows)
+        end = min([nxt] + [s for s in stops if s > row])
+        segments[key] = _Segment(key, row, end, inline)
+    return segments
+
+
+def _terminators(reader: Reader, profile: Profile, after: int) -> list[int]:
+    rows: set[int] = set()
+    for name in _TERMINATOR_FIELDS:
+        spec = profile.fields.get(name)
+        if spec:
+            rows.update(h.row for h in reader.find(spec, after + 1))
+    for name in _TERMINATOR_SECTIONS:
+        spec = profile.sections.get(name)
+        if spec:
+            rows.update(r for r in reader.heading_rows(spec) if r > after)
+    return sorted(rows)
+
+
+def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: list[str]) -> Indicator:
+    profile = reader.profile
+    evidence_hits = reader.find(profile.fields["evidence"], seg.start, seg.end)
+    evidence_row = evidence_hits[0].row if evidence_hits else seg.end
+    marks = levels.marks(seg.start, evidence_row)
+    level, notes = choose(marks, f"indicators.{seg.key}")
+    if level is None:
+        level = written_level(seg.inline, profile.levels) or _labelled_level(reader, seg, evidence_row)
+    warnings.extend(notes)
+    evidence = _evidence(reader, evidence_hits[0], seg.end) if evidence_hits else _grid_evidence(reader, seg)
+    return Indicator(level=level, evidence=evidence)
+
+
+def _labelled_level(reader: Reader, seg: _Segment, end: int) -> Level | None:
+    value, _ = reader.field(reader.profile.fields.get("level"), seg.start, end)
+    return written_level(value, reader.profile.levels)
+
+
+def _evidence(reader: Reader, hit, end: int) -> str | None:
+    parts: list[str] = []
+    if hit.inline:
+        parts.append(hit.inline)
+    row = reader.doc.rows[hit.row]
+    parts.extend(c.text for c in row.cells[hit.cell + 1:] if not c.merged_above)
+    for i in range(hit.row + 1, end):
+        parts.extend(c.text for c in reader.doc.rows[i].cells if not c.merged_above)
+    text = clean("\n".join(parts))
+    return text or None
+
+
+def _grid_evidence(reader: Reader, seg: _Segment) -> str | None:
+    """Evidence in a column headed "Evidence" of a table whose rows are indicators."""
+    row = reader.doc.rows[seg.start]
+    if row.table is None:
+        return None
+    spec = reader.profile.fields["evidence"]
+    for i in range(seg.start - 1, -1, -1):
+        above = reader.doc.rows[i]
+        if above.table != row.table:
+            break
+        for cell in above.cells:
+            if matches(cell.text, spec):
+                target = row.cell_at(cell.col)
+                text = clean(target.text) if target is not None else ""
+                return text or None
+    return None
+
+
+# -- overall level -----------------------------------------------------------
+
+def _overall(reader: Reader, levels: LevelReader, profile: Profile, segments: dict, warnings: list[str]) -> Level | None:
+    spec = profile.fields["overall_level"]
+    last_indicator = max((s.start for s in segments.values()), default=-1)
+    hits = [h for h in reader.find(spec) if h.row > last_indicator] or reader.find(spec)
+    for hit in hits:
+        if hit.inline and written_level(hit.inline, profile.levels):
+            return written_level(hit.inline, profile.levels)
+        end = _overall_end(reader, profile, hit.row)
+        marks = levels.marks(hit.row, end)
+        level, notes = choose(marks, "overall_level")
+        if level is not None:
+            warnings.extend(notes)
+            return level
+        if not marks:
+            value = reader.value(hit)
+            if written_level(value, profile.levels):
+                return written_level(value, profile.levels)
+    return None
+
+
+def _overall_end(reader: Reader, profile: Profile, start: int) -> int:
+    stops = []
+    for name in ("line_manager_verification", "voice_of_child", "views_of_parent", "suspects"):
+        spec = profile.fields.get(name)
+        if spec:
+            stops.extend(h.row for h in reader.find(spec, start + 1))
+    for name in ("review", "factors"):
+        spec = profile.sections.get(name)
+        if spec:
+            stops.extend(r for r in reader.heading_rows(spec) if r > start)
+    return min(stops, default=len(reader.doc.rows))
+
+
+# -- header and child --------------------------------------------------------
+
+def _header(reader: Reader, profile: Profile, today: date) -> dict:
+    fields = profile.fields
+    worker, worker_hit = reader.field(fields["worker.name"])
+    manager_hits = reader.find(fields["line_manager.name"])
+    group_end = manager_hits[0].row if manager_hits and worker_hit and manager_hits[0].row > worker_hit.row else None
+    agency = date_text = None
+    if worker_hit is not None:
+        end = group_end if group_end is not None else worker_hit.row + 6
+        agency = _after(reader, fields["worker.agency"], worker_hit, end)
+        date_text = _after(reader, fields["date"], worker_hit, end)
+    if agency is None and worker_hit is None:
+        agency, _ = reader.field(fields["worker.agency"])
+    assessed, _ = reader.field(fields["assessment_date"])
+    assessment_date = parse_uk_date(assessed, today=today) or parse_uk_date(date_text, today=today)
+    manager = clean(reader.value(manager_hits[0]) or "") if manager_hits else ""
+    return {"worker_name": worker, "worker_agency": agency, "assessment_date": assessment_date,
+            "line_manager": manager or None}
+
+
+def _after(reader: Reader, spec: FieldSpec, anchor, end: int) -> str | None:
+    for hit in reader.find(spec, anchor.row, end):
+        if hit.row == anchor.row and hit.cell <= anchor.cell:
+            continue
+        raw = reader.value(hit)
+        text = clean(raw) if raw else ""
+        if text:
+            return text
+    return None
+
+
+def _child(reader: Reader, profile: Profile, assessed: date | None, today: date) -> Child:
+    fields = profile.fields
+    raw_name, _ = reader.field(fields["child.name"])
+    name, aliases = split_name(raw_name)
+    alias_text, _ = reader.field(fields["child.aliases"])
+    if alias_text:
+        aliases.extend(a for a in _split_aliases(alias_text) if a not in aliases)
+    dob_text, _ = reader.field(fields["child.dob"])
+    dob = parse_uk_date(dob_text, today=today)
+    age_text, _ = reader.field(fields["child.age"])
+    age = _age(dob, assessed, parse_age(age_text), today)
+    details = {}
+    for key in ("address", "gender", "disability", "ethnicity", "language", "legal_status", "gp", "school",
+                "agency_reference", "known_to_police", "known_to_yos", "known_to_camhs"):
+        spec = fields.get(f"child.{key}")
+        details[key] = reader.field(spec)[0] if spec else None
+    open_raw = reader.value(h) if (h := _first(reader, fields.get("child.open_to_csc"))) else None
+    details["open_to_csc"] = reader.yes_no(open_raw)
+    return Child(name=name, dob=dob, age=age, aliases=aliases, details=details)
+
+
+def _first(reader: Reader, spec: FieldSpec | None):
+    hits = reader.find(spec) if spec else []
+    return hits[0] if hits else None
+
+
+def _age(dob: date | None, assessed: date | None, written: int | None, today: date) -> int | None:
+    if dob is not None and assessed is not None:
+        age = age_on(dob, assessed)
+        if age is not None:
+            return age
+    if written is not None:
+        return written
+    return age_on(dob, today) if dob is not None else None
+
+
+_ALIAS_WORDS = re.compile(r"\b(?:a\.?k\.?a\.?|also known as|known as|aliases|alias|nicknames?)\b[:\s]*", re.I)
+
+
+def split_name(text: str | None) -> tuple[str | None, list[str]]:
+    """"Jane Smith (aka JJ, Janey)" → ("Jane Smith", ["JJ", "Janey"])."""
+    if not text:
+        return None, []
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    first, rest = lines[0], lines[1:]
+    aliases: list[str] = []
+    for inner in re.findall(r"\(([^)]*)\)", first):
+        aliases.extend(_split_aliases(inner))
+    first = re.sub(r"\([^)]*\)", " ", first)
+    match = _ALIAS_WORDS.search(first)
+    if match:
+        aliases.extend(_split_aliases(first[match.end():]))
+        first = first[:match.start()]
+    for line in rest:
+        aliases.extend(_split_aliases(line))
+    name = re.sub(r"\s+", " ", first).strip(" ,;/-–")
+    return (name or None), [a for a in aliases if a]
+
+
+def _split_aliases(text: str) -> list[str]:
+    text = _ALIAS_WORDS.sub("", text)
+    parts = re.split(r"[,;/]|\band\b|\bor\b", text)
+    return [p.strip(" \"'“”‘’-–.") for p in parts if p.strip(" \"'“”‘’-–.")]
+
+
+# -- tick lists and extras ---------------------------------------------------
+
+def _exploitation_types(reader: Reader, profile: Profile) -> list[str]:
+    items = profile.tick_lists.get("exploitation_types", ())
+    spec = profile.fields["exploitation_types"]
+    hits = reader.find(spec)
+    found: list[str] = []
+    for hit in hits:
+        found.extend(reader.ticked_items(items, hit.row, min(hit.row + 12, len(reader.doc.rows))))
+        value = reader.value(hit)
+        if value and not any(ch in value for ch in "\ue000\ue001"):
+            found.extend(_written_items(value, items))
+    if not hits:
+        found = reader.ticked_items(items)
+    order = [item.key for item in items]
+    return sorted(set(found), key=order.index)
+
+
+def _written_items(text: str, items: tuple) -> list[str]:
+    from parsers.extract import _item_key
+
+    keys = []
+    for part in re.split(r"[,;\n]|\band\b", clean(text)):
+        key = _item_key(part, items) if part.strip() else None
+        if key:
+            keys.append(key)
+    return keys
+
+
+def _factors(reader: Reader, profile: Profile) -> tuple[list[str], list[str]]:
+    heading = profile.sections.get("factors")
+    starts = reader.heading_rows(heading) if heading else []
+    hits = reader.find(heading) if heading else []
+    start = starts[0] if starts else (hits[0].row if hits else None)
+    if start is None:
+        return reader.ticked_items(profile.tick_lists.get("child_factors", ())), []
+    end = _overall_end(reader, profile, start)
+    end = min([end] + [h.row for name in ("voice_of_child", "exploitation_types")
+                       for h in reader.find(profile.fields[name], start + 1)])
+    return _factor_lists(reader, profile, start, end)
+
+
+def _factor_lists(reader: Reader, profile: Profile, start: int, end: int) -> tuple[list[str], list[str]]:
+    child_items = profile.tick_lists.get("child_factors", ())
+    family_items = profile.tick_lists.get("family_factors", ())
+    child_spec, family_spec = profile.sections["factors.child"], profile.sections["factors.family"]
+    current = "family"
+    child: list[str] = []
+    family: list[str] = []
+    for i in range(start, end):
+        row = reader.doc.rows[i]
+        for j, cell in enumerate(row.cells):
+            for para in cell.text.split("\n"):
+                head = para.strip(" •▪-:\t")
+                if matches(head, child_spec) or split_inline(para, child_spec) is not None:
+                    current = "child"
+                elif matches(head, family_spec) or split_inline(para, family_spec) is not None:
+                    current = "family"
+            for label, state in reader._cell_items(row, j, cell):
+                target, items = (child, child_items) if current == "child" else (family, family_items)
+                from parsers.extract import _item_key
+
+                key = _item_key(label.strip(" •▪"), items)
+                if key and state and key not in target:
+                    target.append(key)
+    return child, family
+
+
+def _extras(reader: Reader, profile: Profile, header: dict, child: Child) -> dict:
+    child_factors, family_factors = _factors(reader, profile)
+    stage = reader.ticked_items(profile.tick_lists.get("stage", ()))
+    disability = norm(child.details.get("disability") or "")
+    ld = "learning_disabilities" in child_factors or (
+        "learning" in disability and not disability.startswith(("no ", "none", "nil")))
+    assessed = header.get("assessment_date")
+    return {
+        "stage": stage[0] if stage else None,
+        "worker": {"name": header.get("worker_name"), "agency": header.get("worker_agency")},
+        "line_manager": header.get("line_manager"),
+        "assessment_date": assessed.isoformat() if assessed else None,
+        "open_to_csc": child.details.get("open_to_csc"),
+        "child_factors": child_factors,
+        "family_factors": family_factors,
+        "learning_disability": ld,
+    }
+
+
+def _missing(result: ParseResult, header: dict) -> list[str]:
+    missing = []
+    if not result.child.name:
+        missing.append("child.name")
+    if result.child.dob is None:
+        missing.append("child.dob")
+    if not header.get("worker_name"):
+        missing.append("worker.name")
+    if not header.get("worker_agency"):
+        missing.append("worker.agency")
+    if header.get("assessment_date") is None:
+        missing.append("assessment_date")
+    if result.overall_level is None:
+        missing.append("overall_level")
+    for key in INDICATOR_KEYS:
+        indicator = result.indicators[key]
+        if indicator.level is None:
+            missing.append(f"indicators.{key}.level")
+        if not indicator.evidence:
+            missing.append(f"indicators.{key}.evidence")
+    return missing

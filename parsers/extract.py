@@ -1,0 +1,275 @@
+"""Label-driven reading of a flattened document: find a label, read its value.
+
+Values sit to the right of their label, below it (a header row of labels over
+a row of values), after a colon in the same cell, or in the paragraphs that
+follow. Ticks sit before or after an item's label, or in a neighbouring cell
+that holds nothing but the tick ("☒", "X", "Yes").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsers.labels import FieldSpec, Profile, label_forms, matches, norm, split_inline
+from parsers.results import Level
+from parsers.wordml import MARKERS, TICK_OFF, TICK_ON, Cell, Document, Row
+
+_BRACKET_ON = re.compile(r"[\[\(]\s*[xX✓✔]\s*[\]\)]")
+_BRACKET_OFF = re.compile(r"[\[\(]\s{0,3}[\]\)]")
+_YES = {"yes", "y", "x", "ticked", "true", "yes x"}
+_NO = {"no", "n", "false", "not ticked"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    row: int
+    cell: int
+    inline: str | None  # value found in the label's own cell
+
+
+def clean(text: str) -> str:
+    """Text for output: markers dropped, whitespace tidied."""
+    text = "".join(ch for ch in text if ch not in MARKERS)
+    lines = [re.sub(r"[ \t\u00a0\u2002]+", " ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line).strip()
+
+
+def tick_state(text: str) -> bool | None:
+    """A cell holding only a tick: True/False; None if the cell says more than a tick."""
+    text = _brackets(text).strip()
+    if not text:
+        return None
+    if all(ch in MARKERS or ch.isspace() for ch in text):
+        return TICK_ON in text
+    word = norm(text)
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    return None
+
+
+def _brackets(text: str) -> str:
+    return _BRACKET_OFF.sub(TICK_OFF, _BRACKET_ON.sub(TICK_ON, text))
+
+
+def segments(paragraph: str) -> list[tuple[bool | None, str]]:
+    """Split "☒ A ☐ B" (or "A ☒ B ☐") into (state, label) pairs; unmarked text → (None, text)."""
+    text = _brackets(paragraph).strip()
+    if not any(m in text for m in MARKERS):
+        return [(None, text)] if text else []
+    parts = re.split(f"([{MARKERS}])", text)
+    pairs: list[tuple[bool | None, str]] = []
+    if text[0] in MARKERS:  # markers precede their labels
+        state: bool | None = None
+        for part in parts:
+            if part in MARKERS:
+                state = part == TICK_ON if state is None else (state or part == TICK_ON)
+            elif part.strip():
+                pairs.append((state, part.strip()))
+                state = None
+    else:  # markers follow their labels
+        label = ""
+        for part in parts:
+            if part in MARKERS:
+                if label.strip():
+                    pairs.append((part == TICK_ON, label.strip()))
+                label = ""
+            else:
+                label += part
+        if label.strip():
+            pairs.append((None, label.strip()))
+    return pairs
+
+
+class Reader:
+    """Queries over one document with one profile."""
+
+    def __init__(self, doc: Document, profile: Profile) -> None:
+        self.doc = doc
+        self.profile = profile
+        self._label_cache: dict[str, bool] = {}
+
+    def is_label(self, text: str) -> bool:
+        cached = self._label_cache.get(text)
+        if cached is None:
+            cached = self._label_cache[text] = self.profile.is_label(text)
+        return cached
+
+    # -- labels and values -------------------------------------------------
+
+    def find(self, spec: FieldSpec, start: int = 0, end: int | None = None) -> list[Hit]:
+        hits: list[Hit] = []
+        stop = len(self.doc.rows) if end is None else min(end, len(self.doc.rows))
+        for i in range(start, stop):
+            for j, cell in enumerate(self.doc.rows[i].cells):
+                hit = self._hit(i, j, cell, spec)
+                if hit is not None:
+                    hits.append(hit)
+        return hits
+
+    def _hit(self, i: int, j: int, cell: Cell, spec: FieldSpec) -> Hit | None:
+        if cell.merged_above or not cell.text.strip():
+            return None
+        first, _, rest = cell.text.partition("\n")
+        if matches(first, spec):
+            return Hit(i, j, rest.strip() or None)
+        inline = split_inline(cell.text, spec)
+        if inline is not None:
+            return Hit(i, j, inline or None)
+        return None
+
+    def value(self, hit: Hit) -> str | None:
+        """The raw text (markers kept) of the value belonging to a label hit."""
+        if hit.inline is not None:
+            return hit.inline
+        row = self.doc.rows[hit.row]
+        if row.table is not None and not self._header_row(row):
+            for cell in row.cells[hit.cell + 1:]:
+                if cell.merged_above:
+                    continue
+                if self.is_label(cell.text):
+                    break
+                return cell.text
+            else:
+                if hit.cell + 1 < len(row.cells):
+                    return ""
+        below = self.doc.row_below(hit.row)
+        if below is None:
+            return None
+        col = row.cells[hit.cell].col if row.table is not None else 0
+        cell = below.cell_at(col) if below.table == row.table else (below.cells[0] if below.cells else None)
+        if cell is None or self.is_label(cell.text):
+            return None
+        return cell.text
+
+    def _header_row(self, row: Row) -> bool:
+        """A row of labels whose values sit in the row below."""
+        labels = [self.is_label(c.text) for c in row.cells]
+        if sum(labels) < 2:
+            return False
+        adjacent = any(a and b for a, b in zip(labels, labels[1:]))
+        others = sum(1 for c, is_lab in zip(row.cells, labels) if not is_lab and c.text.strip())
+        return adjacent and sum(labels) >= others
+
+    def field(self, spec: FieldSpec | None, start: int = 0, end: int | None = None) -> tuple[str | None, Hit | None]:
+        """First non-empty value of a field in a range; (None, hit) if labelled but empty."""
+        if spec is None:
+            return None, None
+        first_hit: Hit | None = None
+        for hit in self.find(spec, start, end):
+            first_hit = first_hit or hit
+            raw = self.value(hit)
+            text = clean(raw) if raw is not None else ""
+            if text:
+                return text, hit
+        return None, first_hit
+
+    # -- sections ----------------------------------------------------------
+
+    def heading_rows(self, spec: FieldSpec) -> list[int]:
+        """Rows that are headings (a single non-empty cell) matching a section."""
+        rows = []
+        for i, row in enumerate(self.doc.rows):
+            filled = [c for c in row.cells if c.text.strip()]
+            if len(filled) == 1 and matches(filled[0].text, spec):
+                rows.append(i)
+        return rows
+
+    # -- yes / no and tick lists -------------------------------------------
+
+    def yes_no(self, raw: str | None) -> bool | None:
+        """Read a yes/no answer: ticks next to Yes/No, or the word itself."""
+        if raw is None:
+            return None
+        answers: dict[str, bool] = {}
+        for para in raw.split("\n"):
+            for state, label in segments(para):
+                word = norm(label).split(" ")[0] if norm(label) else ""
+                if word in ("yes", "no") and state is not None:
+                    answers[word] = answers.get(word, False) or state
+        if answers:
+            yes, no = answers.get("yes", False), answers.get("no", False)
+            return True if yes and not no else False if no and not yes else None
+        words = norm(clean(raw)).split(" ")
+        if words and words[0] in ("yes", "y"):
+            return True
+        if words and words[0] in ("no", "n", "not"):
+            return False
+        return None
+
+    def ticked_items(self, items: tuple, start: int = 0, end: int | None = None) -> list[str]:
+        """Keys of tick-list items that are ticked in a row range."""
+        found: list[str] = []
+        stop = len(self.doc.rows) if end is None else end
+        for i in range(start, stop):
+            row = self.doc.rows[i]
+            for j, cell in enumerate(row.cells):
+                for label, state in self._cell_items(row, j, cell):
+                    key = _item_key(label, items)
+                    if key and state and key not in found:
+                        found.append(key)
+        return found
+
+    def ticked_labels(self, start: int, end: int) -> list[str]:
+        """The label text of every ticked item in a range (for open-ended lists)."""
+        out: list[str] = []
+        for i in range(start, end):
+            row = self.doc.rows[i]
+            for j, cell in enumerate(row.cells):
+                for label, state in self._cell_items(row, j, cell):
+                    text = clean(label).rstrip(":")
+                    if state and text and text not in out:
+                        out.append(text)
+        return out
+
+    def _cell_items(self, row: Row, j: int, cell: Cell) -> list[tuple[str, bool | None]]:
+        items: list[tuple[str, bool | None]] = []
+        paragraphs = [p for p in cell.text.split("\n") if p.strip()]
+        for para in paragraphs:
+            for state, label in segments(para):
+                if state is None:
+                    head, sep, tail = label.partition(":")
+                    if sep and tick_state(tail) is not None:
+                        state, label = tick_state(tail), head
+                    elif len(paragraphs) == 1:
+                        state = self._neighbour_tick(row, j)
+                items.append((label, state))
+        return items
+
+    def _neighbour_tick(self, row: Row, j: int) -> bool | None:
+        if tick_state(row.cells[j].text) is not None:
+            return None  # this cell is itself the tick
+        for k in (j + 1, j - 1):
+            if 0 <= k < len(row.cells):
+                state = tick_state(row.cells[k].text)
+                if state is not None:
+                    return state
+        return None
+
+
+def _item_key(label: str, items: tuple) -> str | None:
+    forms = label_forms(label)
+    for item in items:
+        if forms & item.forms:
+            return item.key
+    return None
+
+
+def level_in(text: str, levels: dict[str, tuple[str, ...]], *, strict: bool = False) -> Level | None:
+    """The level a cell names: exactly, or followed by its description."""
+    first = "".join(ch for ch in text.split("\n")[0] if ch not in MARKERS).strip(" •-–:*\t")
+    if not first:
+        return None
+    forms = label_forms(first)
+    for key, aliases in levels.items():
+        if forms & {norm(a) for a in aliases}:
+            return Level(key)
+    if strict:
+        return None
+    for key, aliases in sorted(levels.items(), key=lambda kv: -max(len(a) for a in kv[1])):
+        for alias in sorted(aliases, key=len, reverse=True):
+            if re.match(rf"^{re.escape(alias)}\s*(?:[:\-–•]|\s{{2,}})", first, re.IGNORECASE):
+                return Level(key)
+    return None

@@ -1,0 +1,88 @@
+"""The one entry point from an attachment's bytes to a ``ParseResult``.
+
+Opens the document safely, flattens it, recognises the form from its content
+(never its filename) and hands it to the form's reader. Every input becomes a
+result; an internal error on one document is reported as ``unreadable`` with
+``internal_error`` set, so callers can route it to a human and exit non-zero.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from parsers.ce_matrix import _heading_key, read_ce_matrix
+from parsers.extract import Reader
+from parsers.labels import Profile, norm
+from parsers.referral import read_referral
+from parsers.results import FormType, ParseResult, Status, failed
+from parsers.safe_open import Limits, OpenFailure, open_wordml
+from parsers.wordml import Document, read_document
+
+_REFERRAL_KEYS = ("referrer.name", "concerns", "parents_informed", "categories", "immediate_risk", "open_to_csc")
+
+
+def parse_document(
+    data: bytes,
+    filename: str,
+    profiles: dict[str, Profile] | None = None,
+    today: date | None = None,
+    limits: Limits = Limits(),
+) -> ParseResult:
+    if profiles is None:
+        from config.profiles import default_profiles
+
+        profiles = default_profiles()
+    today = today or date.today()
+    opened = open_wordml(data, limits)
+    if isinstance(opened, OpenFailure):
+        return failed(filename, opened.status, opened.problem, opened.warnings)
+    try:
+        doc = read_document(opened.document)
+        result = _read(doc, profiles, filename, today)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as err:  # never let one document stop a mailbox: route it to a human
+        result = failed(filename, Status.UNREADABLE, f"internal error reading the document ({type(err).__name__})")
+        result.internal_error = True  # type: ignore[attr-defined]
+        return result
+    result.warnings = list(opened.warnings) + doc.warnings + result.warnings
+    return result
+
+
+def _read(doc: Document, profiles: dict[str, Profile], filename: str, today: date) -> ParseResult:
+    form = detect_form(doc, profiles)
+    if form is FormType.CE_MATRIX:
+        return read_ce_matrix(doc, profiles["ce_matrix"], filename, today)
+    if form is FormType.REFERRAL:
+        return read_referral(doc, profiles["referral"], filename, today)
+    return ParseResult(file=filename, form=FormType.UNKNOWN,
+                       warnings=["not recognised as a CE Matrix or a Safeguarding Referral Form"])
+
+
+def detect_form(doc: Document, profiles: dict[str, Profile]) -> FormType:
+    """Which form this is, from what it says."""
+    text = norm(doc.all_text())
+    ce, referral = profiles["ce_matrix"], profiles["referral"]
+    indicators = _indicator_count(doc, ce)
+    ce_score = 2 * indicators + sum(1 for phrase in ce.detect if norm(phrase) in text)
+    reader = Reader(doc, referral)
+    labelled = sum(1 for key in _REFERRAL_KEYS if key in referral.fields and reader.find(referral.fields[key]))
+    ref_score = 2 * labelled + sum(1 for phrase in referral.detect if norm(phrase) in text)
+    if indicators >= 5 or (ce_score >= 6 and ce_score > ref_score):
+        return FormType.CE_MATRIX
+    if ref_score >= 4:
+        return FormType.REFERRAL
+    if ce_score >= 4:
+        return FormType.CE_MATRIX
+    return FormType.UNKNOWN
+
+
+def _indicator_count(doc: Document, profile: Profile) -> int:
+    seen = set()
+    for row in doc.rows:
+        for cell in row.cells[:2]:
+            if cell.text.strip() and len(cell.text) <= 200:
+                found = _heading_key(cell.text, profile)
+                if found:
+                    seen.add(found[0])
+    return len(seen)

@@ -1,0 +1,159 @@
+"""Label normalisation and form profiles: which words mean which field.
+
+Agencies reword, renumber and re-punctuate the templates, so labels are
+compared after normalising case, punctuation, numbering, "&"/"and",
+parentheticals and common synonyms ("young person" → "child", "D.O.B." →
+"dob"). The aliases themselves live in configuration (`config/profiles/`),
+handed in as plain data.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsers.wordml import MARKERS
+
+_SYNONYMS = (
+    (r"\bchild(?:ren)? ?(?:or|and)? ?young (?:person|people)s?\b", "child"),
+    (r"\byoung (?:persons?|people)s?\b", "child"),
+    (r"\b(?:cyp|yp)\b", "child"),
+    (r"\bchilds\b", "child"),
+    (r"\bd ?o ?b\b", "dob"),
+    (r"\bdate of birth\b", "dob"),
+    (r"\bbirth date\b", "dob"),
+    (r"\btel(?:ephone)?\b", "phone"),
+    (r"\be ?mail\b", "email"),
+    (r"\borganisation\b|\borganization\b", "agency"),
+    (r"\bcarers?\b", "carer"),
+    (r"\bparents?\b", "parent"),
+    (r"\bindicators?\b", "indicator"),
+)
+_SYNONYM_RES = [(re.compile(p), r) for p, r in _SYNONYMS]
+_NUMBERING = re.compile(r"^\s*(?:(?:section|part|q)\s*)?(?:\d{1,2}[a-z]?|[a-z]|[ivx]{1,4})\s*[\.\):]\s*|^\s*\d{1,2}\s+(?=[a-z])")
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+def norm(text: str, *, keep_parens: bool = True) -> str:
+    """Canonical form of a label for comparison."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = "".join(ch for ch in text if ch not in MARKERS)
+    text = text.replace("&", " and ").replace("+", " ")
+    text = re.sub(r"[’'`]", "", text)
+    if not keep_parens:
+        text = _PARENS.sub(" ", text)
+    text = _NUMBERING.sub("", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    for pattern, repl in _SYNONYM_RES:
+        text = pattern.sub(repl, text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def label_forms(text: str) -> set[str]:
+    """The normal forms a label cell may be matched by (with and without parentheticals)."""
+    first = text.strip().split("\n", 1)[0]
+    forms = {norm(first), norm(first, keep_parens=False)}
+    forms.update(_without_noise(f) for f in list(forms))
+    return {f for f in forms if f}
+
+
+_NOISE = re.compile(r"\b(?:mandatory|required|optional|if known|if applicable|please (?:state|specify|provide|give|tick|describe))\b")
+
+
+def _without_noise(text: str) -> str:
+    return re.sub(r"\s+", " ", _NOISE.sub(" ", text)).strip()
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    aliases: tuple[str, ...]
+    forms: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        forms = set()
+        for alias in self.aliases:
+            forms.update(label_forms(alias))
+        object.__setattr__(self, "forms", frozenset(forms))
+
+
+@dataclass(frozen=True)
+class TickItem:
+    key: str
+    aliases: tuple[str, ...]
+    forms: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "forms", frozenset(norm(a) for a in self.aliases))
+
+
+@dataclass
+class Profile:
+    """One form's vocabulary: fields, sections, tick lists, indicators, levels."""
+
+    form: str
+    detect: tuple[str, ...]
+    fields: dict[str, FieldSpec]
+    sections: dict[str, FieldSpec]
+    tick_lists: dict[str, tuple[TickItem, ...]]
+    indicators: dict[str, FieldSpec] = field(default_factory=dict)
+    levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    section_fields: dict[str, dict[str, FieldSpec]] = field(default_factory=dict)
+    _all_forms: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        forms: set[str] = set()
+        groups = [self.fields, self.sections, self.indicators, *self.section_fields.values()]
+        for group in groups:
+            for spec in group.values():
+                forms.update(spec.forms)
+        self._all_forms = frozenset(forms)
+
+    def is_label(self, text: str) -> bool:
+        """True if a cell's text is (only) some label of this profile."""
+        if not text.strip():
+            return False
+        return bool(label_forms(text) & self._all_forms) or _ends_like_label(text)
+
+    @classmethod
+    def from_data(cls, form: str, data: dict[str, Any]) -> "Profile":
+        def specs(table: dict[str, Any]) -> dict[str, FieldSpec]:
+            return {k: FieldSpec(k, tuple(v)) for k, v in table.items()}
+
+        tick_lists = {
+            name: tuple(TickItem(k, tuple(v)) for k, v in items.items())
+            for name, items in data.get("tick_lists", {}).items()
+        }
+        return cls(
+            form=form,
+            detect=tuple(data.get("detect", ())),
+            fields=specs(data.get("fields", {})),
+            sections=specs(data.get("sections", {})),
+            tick_lists=tick_lists,
+            indicators=specs(data.get("indicators", {})),
+            levels={k: tuple(v) for k, v in data.get("levels", {}).items()},
+            section_fields={k: specs(v) for k, v in data.get("section_fields", {}).items()},
+        )
+
+
+def _ends_like_label(text: str) -> bool:
+    """A short cell ending in ':' or a question mark reads as a label, known or not."""
+    stripped = text.strip()
+    return len(stripped) <= 80 and "\n" not in stripped and stripped.endswith((":", "?"))
+
+
+def matches(text: str, spec: FieldSpec) -> bool:
+    return bool(label_forms(text) & spec.forms)
+
+
+def split_inline(text: str, spec: FieldSpec) -> str | None:
+    """For "Label: value" in one cell or paragraph, the value; else None."""
+    first, _, rest = text.partition("\n")
+    for sep in (":", " - ", "?"):
+        head, found, tail = first.partition(sep)
+        if found and head.strip() and label_forms(head + (sep if sep == "?" else "")) & spec.forms:
+            value = (tail + ("\n" + rest if rest else "")).strip()
+            return value
+    return None

@@ -1,0 +1,151 @@
+"""Which risk level a stretch of a form records, however the tick was typed.
+
+A level may be ticked in its own row (check box, legacy field, glyph, "X",
+"Yes"), ticked in a grid whose columns are levels, marked by a glyph before
+the level's label, or simply written as text ("Level of risk | Moderate").
+Several levels ticked → the highest, with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.extract import Reader, segments, tick_state
+from parsers.labels import norm
+from parsers.results import Level
+from parsers.wordml import MARKERS, TICK_ON, Cell, Row
+
+_X_BEFORE = re.compile(r"^\s*[xX]\s+(\S.*)$", re.S)
+_X_AFTER = re.compile(r"^(.*\S)\s+[xX]\s*$", re.S)
+
+
+class LevelReader:
+    def __init__(self, reader: Reader, levels: dict[str, tuple[str, ...]]) -> None:
+        self.reader = reader
+        self.levels = levels
+        self._grids = self._grid_headers()
+
+    def level_in(self, text: str, strict: bool = False) -> Level | None:
+        from parsers.extract import level_in
+
+        return level_in(text, self.levels, strict=strict)
+
+    def _grid_headers(self) -> dict[int, tuple[int, dict[int, Level]]]:
+        """Per table, a header row whose cells are level names (columns of ticks below)."""
+        grids: dict[int, tuple[int, dict[int, Level]]] = {}
+        for i, row in enumerate(self.reader.doc.rows):
+            if row.table is None or row.table in grids:
+                continue
+            cols = {c.col: lvl for c in row.cells if (lvl := self._bare_level(c)) is not None}
+            if len(set(cols.values())) >= 3:
+                grids[row.table] = (i, cols)
+        return grids
+
+    def _bare_level(self, cell: Cell) -> Level | None:
+        if any(m in cell.text for m in MARKERS) or "\n" in cell.text.strip():
+            return None
+        return self.level_in(cell.text, strict=True)
+
+    def marks(self, start: int, end: int) -> list[tuple[Level, bool | None]]:
+        out: list[tuple[Level, bool | None]] = []
+        for i in range(start, end):
+            out.extend(self.row_marks(i))
+        return out
+
+    def row_marks(self, i: int) -> list[tuple[Level, bool | None]]:
+        row = self.reader.doc.rows[i]
+        grid = self._grids.get(row.table) if row.table is not None else None
+        if grid is not None and grid[0] != i:
+            marks = self._grid_marks(row, grid[1])
+            if marks:
+                return marks
+        marks = []
+        cells = [(j, c) for j, c in enumerate(row.cells) if not c.merged_above and c.text.strip()]
+        found = []
+        for j, cell in cells:
+            multi = self._multi(cell)
+            if multi:
+                marks.extend(multi)
+                continue
+            level, state = self._cell_level(cell)
+            if level is not None:
+                found.append((j, level, state))
+        for j, level, state in found:
+            if state is None:
+                state = self._row_tick(row, j) if len(found) == 1 else self._side_tick(row, j)
+            marks.append((level, state))
+        return marks
+
+    def _grid_marks(self, row: Row, cols: dict[int, Level]) -> list[tuple[Level, bool | None]]:
+        marks = []
+        for col, level in cols.items():
+            cell = row.cell_at(col)
+            if cell is not None:
+                state = tick_state(cell.text)
+                if state is not None:
+                    marks.append((level, state))
+        return marks
+
+    def _multi(self, cell: Cell) -> list[tuple[Level, bool | None]]:
+        """"☐ Low ☒ Moderate …" in one paragraph."""
+        first = cell.text.split("\n")[0]
+        pairs = [(s, self.level_in(label, strict=True)) for s, label in segments(first)]
+        pairs = [(s, lvl) for s, lvl in pairs if lvl is not None]
+        if len(pairs) >= 2 and any(s is not None for s, _ in pairs):
+            return [(lvl, s) for s, lvl in pairs]
+        return []
+
+    def _cell_level(self, cell: Cell) -> tuple[Level | None, bool | None]:
+        text = cell.text
+        first = text.split("\n")[0]
+        for pattern in (_X_BEFORE, _X_AFTER):
+            match = pattern.match(first)
+            if match and self.level_in(match.group(1), strict=True):
+                return self.level_in(match.group(1), strict=True), True
+        level = self.level_in(text)
+        if level is None:
+            return None, None
+        if any(m in first for m in MARKERS):
+            return level, TICK_ON in first
+        return level, None
+
+    def _row_tick(self, row: Row, j: int) -> bool | None:
+        states = [tick_state(c.text) for k, c in enumerate(row.cells) if k != j]
+        states = [s for s in states if s is not None]
+        return any(states) if states else None
+
+    def _side_tick(self, row: Row, j: int) -> bool | None:
+        for k in (j + 1, j - 1):
+            if 0 <= k < len(row.cells):
+                state = tick_state(row.cells[k].text)
+                if state is not None:
+                    return state
+        return None
+
+
+def choose(marks: list[tuple[Level, bool | None]], where: str) -> tuple[Level | None, list[str]]:
+    """The recorded level from a list of (level, ticked) marks, with warnings."""
+    ticked = [lvl for lvl, state in marks if state]
+    distinct = {lvl for lvl, _ in marks}
+    if ticked:
+        chosen = max(ticked, key=lambda lvl: lvl.rank)
+        names = sorted({lvl for lvl in ticked}, key=lambda lvl: lvl.rank)
+        if len(names) > 1:
+            listed = ", ".join(lvl.value for lvl in names)
+            return chosen, [f"{where}: several levels ticked ({listed}); using the highest, {chosen.value}"]
+        return chosen, []
+    if len(distinct) == 1 and all(state is None for _, state in marks):
+        return next(iter(distinct)), []  # the level written as text
+    return None, []
+
+
+def written_level(text: str | None, levels: dict[str, tuple[str, ...]]) -> Level | None:
+    """A level written as a value ("Moderate", "Moderate risk", "High")."""
+    if not text:
+        return None
+    from parsers.extract import level_in
+
+    clean = "".join(ch for ch in text if ch not in MARKERS).strip()
+    if len(norm(clean).split()) > 6:
+        return None
+    return level_in(clean, levels)

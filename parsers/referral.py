@@ -1,0 +1,151 @@
+"""The Safeguarding Referral Form (First Contact): referrer, child, concerns, yes/no answers.
+
+Generic labels ("Name", "Address", "Date of birth") mean different people in
+different sections, so they are read only inside their section; specific
+labels ("Referrer's name", "Child's date of birth") anywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from parsers.ce_matrix import split_name
+from parsers.dates import age_on, parse_age, parse_uk_date
+from parsers.extract import Reader, clean
+from parsers.labels import Profile
+from parsers.results import Child, FormType, ParseResult
+from parsers.wordml import Document
+
+_YES_NO = ("parents_informed", "open_to_csc", "immediate_risk", "ce_matrix_attached", "consent")
+_TEXTS = ("parents", "household", "child_views", "other_agencies", "parents_not_informed_reason")
+
+
+class _ReferralReader:
+    def __init__(self, doc: Document, profile: Profile) -> None:
+        self.reader = Reader(doc, profile)
+        self.profile = profile
+        self.ranges = self._section_ranges()
+
+    def _section_ranges(self) -> dict[str, tuple[int, int]]:
+        starts: list[tuple[int, str]] = []
+        for name, spec in self.profile.sections.items():
+            starts.extend((row, name) for row in self.reader.heading_rows(spec))
+        starts.sort()
+        ranges: dict[str, tuple[int, int]] = {}
+        for n, (row, name) in enumerate(starts):
+            end = starts[n + 1][0] if n + 1 < len(starts) else len(self.reader.doc.rows)
+            ranges.setdefault(name, (row, end))
+        return ranges
+
+    def text(self, key: str) -> str | None:
+        """A field's value: the specific labels anywhere, then generic ones in the section."""
+        value, _ = self.reader.field(self.profile.fields.get(key))
+        if value:
+            return value
+        section = key.split(".", 1)[0]
+        spec = self.profile.section_fields.get(section, {}).get(key)
+        if spec is not None and section in self.ranges:
+            start, end = self.ranges[section]
+            value, _ = self.reader.field(spec, start, end)
+        return value
+
+    def yes_no(self, key: str) -> bool | None:
+        spec = self.profile.fields.get(key)
+        for hit in self.reader.find(spec) if spec else []:
+            answer = self.reader.yes_no(self.reader.value(hit))
+            if answer is not None:
+                return answer
+        return None
+
+    def categories(self) -> list[str]:
+        spec = self.profile.fields["categories"]
+        hits = self.reader.find(spec)
+        items = self.profile.tick_lists.get("categories", ())
+        if not hits:
+            return _labels(self.reader, items)
+        hit = hits[0]
+        end = self._next_label_row(hit.row)
+        labels = self.reader.ticked_labels(hit.row, end)
+        value = self.reader.value(hit)
+        if not labels and value and not any(ch in value for ch in "\ue000\ue001"):
+            labels = [part.strip() for part in clean(value).replace(";", ",").split(",") if part.strip()]
+        return labels
+
+    def _next_label_row(self, start: int) -> int:
+        """Where a tick list under a label ends: the next known field label or section."""
+        profile = self.profile
+        stops = [len(self.reader.doc.rows)]
+        for key, spec in profile.fields.items():
+            if key == "categories":
+                continue
+            stops.extend(h.row for h in self.reader.find(spec, start + 1, start + 40))
+        for spec in profile.sections.values():
+            stops.extend(r for r in self.reader.heading_rows(spec) if r > start)
+        return min(stops)
+
+
+def _labels(reader: Reader, items: tuple) -> list[str]:
+    """Without a "categories" label: the known category items that are ticked."""
+    keys = reader.ticked_items(items)
+    names = {item.key: item.aliases[0] for item in items}
+    return [names[k] for k in keys]
+
+
+def read_referral(doc: Document, profile: Profile, file: str, today: date) -> ParseResult:
+    rr = _ReferralReader(doc, profile)
+    result = ParseResult(file=file, form=FormType.REFERRAL)
+    referrer = {k: rr.text(f"referrer.{k}") for k in ("name", "role", "agency", "phone", "email")}
+    referral_date = parse_uk_date(rr.text("referrer.date"), today=today)
+    result.child = _child(rr, referral_date, today)
+    answers = {key: rr.yes_no(key) for key in _YES_NO}
+    categories = rr.categories()
+    concerns = rr.text("concerns")
+    result.extra = {
+        "referrer": referrer,
+        "referral_date": referral_date.isoformat() if referral_date else None,
+        "concerns": concerns,
+        "categories": categories,
+        **answers,
+        **{key: rr.text(key) for key in _TEXTS},
+    }
+    result.exploitation_types = []
+    result.missing = _missing(result.child, referrer, concerns, answers["parents_informed"])
+    return result
+
+
+def _child(rr: _ReferralReader, referral_date: date | None, today: date) -> Child:
+    name, aliases = split_name(rr.text("child.name"))
+    alias_text = rr.text("child.aliases")
+    if alias_text:
+        aliases.extend(a.strip() for a in alias_text.split(",") if a.strip() and a.strip() not in aliases)
+    dob = parse_uk_date(rr.text("child.dob"), today=today)
+    written_age = parse_age(rr.text("child.age"))
+    age = None
+    if dob is not None and referral_date is not None:
+        age = age_on(dob, referral_date)
+    if age is None:
+        age = written_age if written_age is not None else (age_on(dob, today) if dob else None)
+    details = {key: rr.text(f"child.{key}") for key in ("gender", "address", "school", "gp", "language")}
+    details["interpreter"] = rr.yes_no("child.interpreter")
+    return Child(name=name, dob=dob, age=age, aliases=aliases, details=details)
+
+
+def _missing(child: Child, referrer: dict, concerns: str | None, parents_informed: bool | None) -> list[str]:
+    missing = []
+    if not referrer["name"]:
+        missing.append("referrer.name")
+    if not referrer["agency"]:
+        missing.append("referrer.agency")
+    if not referrer["phone"] and not referrer["email"]:
+        missing.append("referrer.contact")
+    if not child.name:
+        missing.append("child.name")
+    if child.dob is None:
+        missing.append("child.dob")
+    if not child.details.get("address"):
+        missing.append("child.address")
+    if not concerns:
+        missing.append("concerns")
+    if parents_informed is None:
+        missing.append("parents_informed")
+    return missing

@@ -37,6 +37,13 @@ class Secret(_Model):
     env: str | None = None
     file: Path | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _not_inline(cls, value: object) -> object:
+        if isinstance(value, str):
+            raise ValueError('secrets are never read from the TOML: write {env = "VAR"} or {file = "PATH"}')
+        return value
+
     @model_validator(mode="after")
     def _one_source(self) -> "Secret":
         if (self.env is None) == (self.file is None):

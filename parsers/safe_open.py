@@ -13,6 +13,7 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -153,7 +154,8 @@ def _open_package(data: bytes, limits: Limits, macro_enabled: bool) -> WordPacka
     except (zipfile.BadZipFile, ValueError, EOFError) as err:
         raise DocumentError(
             Status.UNREADABLE,
-            f"the attachment is damaged or truncated: not a readable .docx ({type(err).__name__}); ask the sender to resend it",
+            f"the attachment is damaged or truncated: not a readable .docx ({type(err).__name__}); "
+            "ask the sender to resend it",
         ) from err
     with zf:
         _check_directory(zf, limits)
@@ -171,8 +173,9 @@ def _open_package(data: bytes, limits: Limits, macro_enabled: bool) -> WordPacka
 def _check_directory(zf: zipfile.ZipFile, limits: Limits) -> None:
     """Refuse early on what the central directory itself declares.
 
-    This is only a fast path: the running counters in ``read_member`` are the
-    real guard, because declared sizes may lie.
+    Declared sizes are only ever used to refuse, never to accept: a header may
+    understate a member, so the running counters in ``read_member`` remain the
+    guard for everything actually decompressed.
     """
     infos = zf.infolist()
     if len(infos) > limits.max_members:
@@ -227,7 +230,8 @@ def read_member(zf: zipfile.ZipFile, name: str, limits: Limits, budget: Budget) 
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as err:
         # Bad CRC (often a header that lies about sizes), truncated data, odd compression.
         raise DocumentError(
-            Status.UNREADABLE, f"the part {name} of the .docx is damaged ({type(err).__name__}); ask the sender to resend it"
+            Status.UNREADABLE,
+            f"the part {name} of the .docx is damaged ({type(err).__name__}); ask the sender to resend it",
         ) from err
     return b"".join(chunks)
 
@@ -235,7 +239,10 @@ def read_member(zf: zipfile.ZipFile, name: str, limits: Limits, budget: Budget) 
 def secure_xml(data: bytes, limits: Limits = Limits(), part: str = "an XML part") -> etree._Element:
     """Parse untrusted XML: no DTD, no entities, no network, bounded depth and size."""
     if _DTD_PATTERN.search(data):
-        raise DocumentError(Status.UNREADABLE, f"{part} contains a DOCTYPE/ENTITY declaration, which Word never writes (possible XML bomb)")
+        raise DocumentError(
+            Status.UNREADABLE,
+            f"{part} contains a DOCTYPE/ENTITY declaration, which Word never writes (possible XML bomb)",
+        )
     parser = etree.XMLPullParser(
         events=("start", "end"),
         resolve_entities=False,
@@ -249,7 +256,9 @@ def secure_xml(data: bytes, limits: Limits = Limits(), part: str = "an XML part"
         _feed_counted(parser, data, limits, part)
         root = parser.close()
     except etree.XMLSyntaxError as err:
-        raise DocumentError(Status.UNREADABLE, f"{part} is not well-formed XML (line {err.lineno}); the file is damaged") from err
+        raise DocumentError(
+            Status.UNREADABLE, f"{part} is not well-formed XML (line {err.lineno}); the file is damaged"
+        ) from err
     # Catches a DTD hidden by an encoding the byte scan cannot see (e.g. UTF-16).
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
@@ -258,20 +267,39 @@ def secure_xml(data: bytes, limits: Limits = Limits(), part: str = "an XML part"
 
 
 def _feed_counted(parser: etree.XMLPullParser, data: bytes, limits: Limits, part: str) -> None:
-    elements = depth = 0
+    counter = _XmlCounter(limits, part)
     for offset in range(0, len(data), _CHUNK):
-        parser.feed(data[offset : offset + _CHUNK])
-        for event, _element in parser.read_events():
+        try:
+            parser.feed(data[offset : offset + _CHUNK])
+        finally:
+            # Count what was parsed even when libxml2 stops with its own
+            # (vaguer) error, so the cap names the real problem.
+            counter.consume(parser.read_events())
+
+
+@dataclass
+class _XmlCounter:
+    limits: Limits
+    part: str
+    depth: int = 0
+    elements: int = 0
+
+    def consume(self, events: Iterator[tuple[str, object]]) -> None:
+        for event, _element in events:
             if event == "end":
-                depth -= 1
+                self.depth -= 1
                 continue
-            elements += 1
-            depth += 1
-            if depth > limits.xml_depth:
-                raise DocumentError(Status.UNREADABLE, f"{part} nests deeper than {limits.xml_depth} levels (possible XML bomb)")
-            if elements > limits.xml_elements:
+            self.depth += 1
+            self.elements += 1
+            if self.depth > self.limits.xml_depth:
                 raise DocumentError(
-                    Status.UNREADABLE, f"{part} has more than {limits.xml_elements:,} XML elements (possible XML bomb)"
+                    Status.UNREADABLE,
+                    f"{self.part} nests deeper than {self.limits.xml_depth} levels (possible XML bomb)",
+                )
+            if self.elements > self.limits.xml_elements:
+                raise DocumentError(
+                    Status.UNREADABLE,
+                    f"{self.part} has more than {self.limits.xml_elements:,} XML elements (possible XML bomb)",
                 )
 
 
@@ -286,7 +314,9 @@ def _main_part(zf: zipfile.ZipFile, limits: Limits, budget: Budget, warnings: li
         warnings.append("package relationships do not name the main part; read word/document.xml")
         return names["word/document.xml"]
     raise DocumentError(
-        Status.UNREADABLE, "the attachment has no Word main document part (word/document.xml); it is incomplete or not a Word document"
+        Status.UNREADABLE,
+        "the attachment has no Word main document part (word/document.xml); "
+        "it is incomplete or not a Word document",
     )
 
 

@@ -5,8 +5,11 @@ DMARC and the From domain is one of ``partner_domains``. Only the topmost
 ``Authentication-Results`` header is read: it is the one our server added on
 receipt. Anything below it arrived with the message and could be forged by
 the sender (RFC 8601 §5). Exchange Online writes its header without an
-authserv-id, so an absent authserv-id is accepted; a present one must be one
-of ``service.authserv_ids``.
+authserv-id, so an absent authserv-id is always accepted. When
+``service.authserv_ids`` lists our servers, a present authserv-id must be one
+of them; when it is empty (the default), the topmost header is trusted
+whatever its authserv-id. Listing the ids is the stronger setting: it also
+protects a mailbox whose server adds no header of its own.
 """
 
 from __future__ import annotations

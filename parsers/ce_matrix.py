@@ -203,10 +203,18 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
     if agency is None and worker_hit is None:
         agency, _ = reader.field(fields["worker.agency"])
     assessed, _ = reader.field(fields["assessment_date"])
+    if not assessed and not date_text:
+        # Rows shuffled so the worker's "Date" is not beside the worker: the header's first date.
+        date_text, _ = reader.field(fields["date"], 0, _first_indicator_row(reader, profile))
     assessment_date = parse_uk_date(assessed, today=today) or parse_uk_date(date_text, today=today)
     manager = clean(reader.value(manager_hits[0]) or "") if manager_hits else ""
     return {"worker_name": worker, "worker_agency": agency, "assessment_date": assessment_date,
             "line_manager": manager or None}
+
+
+def _first_indicator_row(reader: Reader, profile: Profile) -> int:
+    segments = _segments(reader, profile)
+    return min((seg.start for seg in segments.values()), default=len(reader.doc.rows))
 
 
 def _after(reader: Reader, spec: FieldSpec, anchor, end: int) -> str | None:
@@ -294,9 +302,9 @@ def _exploitation_types(reader: Reader, profile: Profile) -> list[str]:
     found: list[str] = []
     for hit in hits:
         found.extend(reader.ticked_items(items, hit.row, min(hit.row + 12, len(reader.doc.rows))))
-        value = reader.value(hit)
+        value = hit.inline if hit.inline is not None else reader.value_beside(hit)
         if value and not any(ch in value for ch in "\ue000\ue001"):
-            found.extend(_written_items(value, items))
+            found.extend(_written_items(value, items))  # "Exploitation types: CCE, County Lines"
     if not hits:
         found = reader.ticked_items(items)
     order = [item.key for item in items]

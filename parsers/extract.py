@@ -92,9 +92,11 @@ class Reader:
         self._label_cache: dict[str, bool] = {}
 
     def is_label(self, text: str) -> bool:
+        """A known label, or a cell that starts with one ("Age: 11"): never another field's value."""
         cached = self._label_cache.get(text)
         if cached is None:
-            cached = self._label_cache[text] = self.profile.is_label(text)
+            cached = self.profile.is_label(text) or self.profile.is_labelled(text)
+            self._label_cache[text] = cached
         return cached
 
     # -- labels and values -------------------------------------------------
@@ -143,6 +145,15 @@ class Reader:
         if cell is None or self.is_label(cell.text):
             return None
         return cell.text
+
+    def value_beside(self, hit: Hit) -> str | None:
+        """The value in the label's own row (to its right), if any."""
+        row = self.doc.rows[hit.row]
+        for cell in row.cells[hit.cell + 1:]:
+            if cell.merged_above:
+                continue
+            return None if self.is_label(cell.text) else cell.text
+        return None
 
     def _header_row(self, row: Row) -> bool:
         """A row of labels whose values sit in the row below."""
@@ -250,11 +261,21 @@ class Reader:
 
 
 def _item_key(label: str, items: tuple) -> str | None:
+    """The tick-list item a label names: exactly, else the longest alias it contains."""
     forms = label_forms(label)
     for item in items:
         if forms & item.forms:
             return item.key
-    return None
+    text = norm(label, keep_parens=False)
+    if len(text) > 120:
+        return None
+    best: tuple[int, str] | None = None
+    for item in items:
+        for form in item.forms:
+            if len(form) >= 3 and re.search(rf"\b{re.escape(form)}\b", text):
+                if best is None or len(form) > best[0]:
+                    best = (len(form), item.key)
+    return best[1] if best else None
 
 
 def level_in(text: str, levels: dict[str, tuple[str, ...]], *, strict: bool = False) -> Level | None:

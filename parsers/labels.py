@@ -117,6 +117,11 @@ class Profile:
             return False
         return bool(label_forms(text) & self._all_forms) or _ends_like_label(text)
 
+    def is_labelled(self, text: str) -> bool:
+        """True if a cell starts with a known label and a colon ("Age: 11"): another field's value."""
+        head, sep, _ = text.split("\n", 1)[0].partition(":")
+        return bool(sep) and bool(label_forms(head) & self._all_forms)
+
     @classmethod
     def from_data(cls, form: str, data: dict[str, Any]) -> "Profile":
         def specs(table: dict[str, Any]) -> dict[str, FieldSpec]:
@@ -153,7 +158,6 @@ def split_inline(text: str, spec: FieldSpec) -> str | None:
     first, _, rest = text.partition("\n")
     for sep in (":", " - ", "?"):
         head, found, tail = first.partition(sep)
-        if found and head.strip() and label_forms(head + (sep if sep == "?" else "")) & spec.forms:
-            value = (tail + ("\n" + rest if rest else "")).strip()
-            return value
+        if found and head.strip() and label_forms(head) & spec.forms:
+            return tail.strip() or rest.strip()
     return None

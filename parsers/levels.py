@@ -102,6 +102,11 @@ class LevelReader:
             match = pattern.match(first)
             if match and self.level_in(match.group(1), strict=True):
                 return self.level_in(match.group(1), strict=True), True
+        head, sep, tail = first.partition(":")
+        if sep and tick_state(tail) is not None:
+            level = self.level_in(head, strict=True)
+            if level is not None:
+                return level, tick_state(tail)
         level = self.level_in(text)
         if level is None:
             return None, None

@@ -140,11 +140,14 @@ class _Reader:
         for tr in rows:
             if tr.find(f"{self.q('trPr')}/{self.q('del')}") is not None:
                 continue  # a row deleted with tracked changes
-            cells, inner = self.row_cells(tr)
+            cells, trailing = self.row_cells(tr)
             self.doc.rows.append(Row(cells, table_id, out_index, depth))
             out_index += 1
-            for inner_tbl in inner:
-                self.table(inner_tbl, depth + 1)
+            for block in trailing:  # a cell's nested tables and what follows them, in order
+                if block.tag == self.q("tbl"):
+                    self.table(block, depth + 1)
+                else:
+                    self.doc.rows.append(Row([Cell(self.paragraph(block), 0)], None, len(self.doc.rows), depth + 1))
 
     def row_cells(self, tr: etree._Element) -> tuple[list[Cell], list[etree._Element]]:
         col = 0
@@ -152,21 +155,23 @@ class _Reader:
         if before is not None:
             col = _int(before.get(self.q("val")), 0)
         cells: list[Cell] = []
-        inner: list[etree._Element] = []
+        trailing: list[etree._Element] = []
         for tc in self._unwrap(tr):
             if tc.tag != self.q("tc"):
                 continue
             span, merged = self._cell_props(tc)
             paras: list[str] = []
+            nested = False
             for block in self._unwrap(tc):
-                if block.tag == self.q("p"):
+                nested = nested or block.tag == self.q("tbl")
+                if nested and block.tag in (self.q("p"), self.q("tbl")):
+                    trailing.append(block)
+                elif block.tag == self.q("p"):
                     paras.append(self.paragraph(block))
-                elif block.tag == self.q("tbl"):
-                    inner.append(block)
             text = "" if merged else "\n".join(paras).strip("\n")
             cells.append(Cell(text, col, span, merged))
             col += span
-        return cells, inner
+        return cells, trailing
 
     def _cell_props(self, tc: etree._Element) -> tuple[int, bool]:
         props = tc.find(self.q("tcPr"))

@@ -306,7 +306,7 @@ def _exploitation_types(reader: Reader, profile: Profile) -> list[str]:
         if value and not any(ch in value for ch in "\ue000\ue001"):
             found.extend(_written_items(value, items))  # "Exploitation types: CCE, County Lines"
     if not hits:
-        found = reader.ticked_items(items)
+        found = reader.ticked_items(items, fuzzy=False)
     order = [item.key for item in items]
     return sorted(set(found), key=order.index)
 
@@ -328,7 +328,7 @@ def _factors(reader: Reader, profile: Profile) -> tuple[list[str], list[str]]:
     hits = reader.find(heading) if heading else []
     start = starts[0] if starts else (hits[0].row if hits else None)
     if start is None:
-        return reader.ticked_items(profile.tick_lists.get("child_factors", ())), []
+        return reader.ticked_items(profile.tick_lists.get("child_factors", ()), fuzzy=False), []
     end = _overall_end(reader, profile, start)
     end = min([end] + [h.row for name in ("voice_of_child", "exploitation_types")
                        for h in reader.find(profile.fields[name], start + 1)])

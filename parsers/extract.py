@@ -210,16 +210,16 @@ class Reader:
             return False
         return None
 
-    def ticked_items(self, items: tuple, start: int = 0, end: int | None = None) -> list[str]:
-        """Keys of tick-list items that are ticked in a row range."""
+    def ticked_items(self, items: tuple, start: int = 0, end: int | None = None, *, fuzzy: bool = True) -> list[str]:
+        """Keys of tick-list items ticked in a row range (``fuzzy``: labels may contain an alias)."""
         found: list[str] = []
         stop = len(self.doc.rows) if end is None else end
         for i in range(start, stop):
             row = self.doc.rows[i]
             for j, cell in enumerate(row.cells):
                 for label, state in self._cell_items(row, j, cell):
-                    key = _item_key(label, items)
-                    if key and state and key not in found:
+                    key = _item_key(label, items, fuzzy=fuzzy) if state else None
+                    if key and key not in found:
                         found.append(key)
         return found
 
@@ -260,12 +260,14 @@ class Reader:
         return None
 
 
-def _item_key(label: str, items: tuple) -> str | None:
-    """The tick-list item a label names: exactly, else the longest alias it contains."""
+def _item_key(label: str, items: tuple, *, fuzzy: bool = True) -> str | None:
+    """The tick-list item a label names: exactly, else (``fuzzy``) the longest alias it contains."""
     forms = label_forms(label)
     for item in items:
         if forms & item.forms:
             return item.key
+    if not fuzzy:
+        return None
     text = norm(label, keep_parens=False)
     if len(text) > 120:
         return None

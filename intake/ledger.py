@@ -1,0 +1,116 @@
+"""Plain records both stores speak: the ledger key of a delivery and the rows the daemon reads back.
+
+Nothing here does I/O; ``intake.memstore`` and ``intake.store`` return these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from routing.model import EscalationReason, Notification, NotificationKind
+
+QUARANTINED = "quarantined"  # what ``ledger_lookup`` answers for an unreleased poison message
+
+
+class StoreError(Exception):
+    """The store could not do what was asked (database unreachable, constraint broken, ...)."""
+
+
+class SchemaError(StoreError):
+    """The database schema is not one this version of hoth-intake can use."""
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a worker
+    RETRY = "retry"
+    SENT = "sent"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"  # over the per-recipient rate cap: kept, never sent
+
+
+@dataclass(frozen=True)
+class LedgerKey:
+    """Where one delivery was fetched from, and what it was."""
+
+    mailbox: str
+    folder: str
+    uidvalidity: int
+    uid: int
+    message_id: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One outbound email in the outbox, with its delivery state."""
+
+    id: int
+    notification: Notification
+    mailbox: str | None
+    status: OutboxStatus
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    last_error: str | None = None
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+
+    @property
+    def kind(self) -> NotificationKind:
+        return self.notification.kind
+
+
+@dataclass(frozen=True)
+class EscalationRow:
+    """An escalation email that repeats until a human acknowledges it."""
+
+    id: int
+    message_id: str
+    case_reference: str | None
+    reason: EscalationReason
+    queue: str | None
+    mailbox: str | None
+    created_at: datetime
+    acknowledged_at: datetime | None
+    next_repeat_at: datetime | None
+    repeats: int
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """An open queue entry as the deadline sweep sees it."""
+
+    case_reference: str
+    mailbox: str
+    queue: str
+    due_at: datetime | None
+    opened_at: datetime
+    warned: bool
+    breached: bool
+
+
+@dataclass(frozen=True)
+class QuarantineRow:
+    """A poison message set aside with the error that stopped it."""
+
+    id: int
+    key: LedgerKey
+    error: str
+    quarantined_at: datetime
+    released_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One state change. ``detail`` never carries child data or form text."""
+
+    at: datetime
+    action: str
+    mailbox: str | None
+    message_id: str | None
+    case_reference: str | None
+    detail: str

@@ -1,0 +1,212 @@
+"""The daemon's operations on an open SQL transaction: ledger, outbox, escalations, queue sweeps, quarantine."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+
+from intake.ledger import (
+    QUARANTINED,
+    AuditEntry,
+    EscalationRow,
+    LedgerKey,
+    OutboxRow,
+    OutboxStatus,
+    QuarantineRow,
+    QueueRow,
+    StoreError,
+)
+from intake.store.base import (
+    TxBase,
+    notification_values,
+    to_escalation_row,
+    to_outbox_row,
+    to_quarantine_row,
+    to_queue_row,
+)
+from intake.store.schema import audit, escalations, ledger, outbox, quarantine, queue_entries
+from routing.model import Notification, NotificationKind
+
+_OUTBOX_INSERT = outbox.insert().returning(outbox.c.id)
+_CLAIMABLE = (OutboxStatus.PENDING.value, OutboxStatus.RETRY.value)
+
+
+class DaemonOps(TxBase):
+    """Everything the watcher, outbox sender and scheduler ask of the store."""
+
+    # -- ledger and quarantine ---------------------------------------------
+
+    def ledger_lookup(self, key: LedgerKey) -> str | None:
+        """The recorded disposition of this delivery (by UID, or by Message-ID + SHA-256), if committed."""
+        same_uid = and_(ledger.c.folder == key.folder, ledger.c.uidvalidity == key.uidvalidity,
+                        ledger.c.uid == key.uid)
+        same_content = and_(ledger.c.message_id == key.message_id, ledger.c.sha256 == key.sha256)
+        found = self._conn.execute(
+            select(ledger.c.disposition).where(ledger.c.mailbox == key.mailbox, or_(same_uid, same_content))
+            .order_by(ledger.c.id).limit(1)
+        ).scalar()
+        if found is not None:
+            return str(found)
+        held = self._conn.execute(select(quarantine.c.id).where(
+            quarantine.c.mailbox == key.mailbox, quarantine.c.folder == key.folder,
+            quarantine.c.uidvalidity == key.uidvalidity, quarantine.c.uid == key.uid,
+            quarantine.c.released_at.is_(None)).limit(1)).scalar()
+        return QUARANTINED if held is not None else None
+
+    def mark_filed(self, key: LedgerKey, at: datetime | None = None) -> None:
+        when = at or _now()
+        done = self._conn.execute(update(ledger).where(
+            ledger.c.mailbox == key.mailbox, ledger.c.folder == key.folder,
+            ledger.c.uidvalidity == key.uidvalidity, ledger.c.uid == key.uid).values(filed_at=when))
+        if done.rowcount == 0:
+            raise StoreError(f"no delivery recorded for uid {key.uid} in {key.mailbox}/{key.folder}")
+        self._audit(when, "filed", mailbox=key.mailbox, message_id=key.message_id)
+
+    def quarantine(self, key: LedgerKey, error: str, at: datetime | None = None) -> int:
+        when = at or _now()
+        row_id = self._conn.execute(quarantine.insert().values(
+            mailbox=key.mailbox, folder=key.folder, uidvalidity=key.uidvalidity, uid=key.uid,
+            message_id=key.message_id, sha256=key.sha256, error=error, quarantined_at=when,
+        ).returning(quarantine.c.id)).scalar_one()
+        self._audit(when, "quarantined", mailbox=key.mailbox, message_id=key.message_id, detail=error)
+        return int(row_id)
+
+    def quarantined(self) -> list[QuarantineRow]:
+        rows = self._conn.execute(select(quarantine).where(quarantine.c.released_at.is_(None))
+                                  .order_by(quarantine.c.id))
+        return [to_quarantine_row(r) for r in rows]
+
+    def release(self, row_id: int, at: datetime | None = None) -> None:
+        when = at or _now()
+        row = self._conn.execute(select(quarantine).where(quarantine.c.id == row_id,
+                                                          quarantine.c.released_at.is_(None))).first()
+        if row is None:
+            raise StoreError(f"no quarantined message {row_id}")
+        self._conn.execute(update(quarantine).where(quarantine.c.id == row_id).values(released_at=when))
+        self._audit(when, "released", mailbox=row.mailbox, message_id=row.message_id)
+
+    # -- outbox --------------------------------------------------------------
+
+    def enqueue(self, note: Notification, at: datetime, *, mailbox: str | None = None,
+                queue: str | None = None) -> int:
+        """Put a scheduler-made notification (deadline warning, intake fault) in the outbox."""
+        return self._enqueue(note, at, mailbox, queue, OutboxStatus.PENDING)
+
+    def _enqueue(self, note: Notification, at: datetime, mailbox: str | None, queue: str | None,
+                 status: OutboxStatus, escalation_id: int | None = None) -> int:
+        row_id = int(self._conn.execute(_OUTBOX_INSERT, {
+            **notification_values(note), "mailbox": mailbox, "escalation_id": escalation_id, "status": status.value,
+            "attempts": 0, "created_at": at, "next_attempt_at": at,
+        }).scalar_one())
+        if note.kind is NotificationKind.ESCALATION and status is OutboxStatus.PENDING and escalation_id is None:
+            if note.reason is None:
+                raise StoreError(f"escalation {note.message_id} has no reason")
+            self._conn.execute(escalations.insert().values(
+                outbox_id=row_id, message_id=note.message_id, case_reference=note.case_reference,
+                reason=note.reason.value, queue=queue, mailbox=mailbox, created_at=at,
+                next_repeat_at=at + self._repeat, repeats=0))
+        self._audit(at, f"outbox_{status.value}", mailbox=mailbox, message_id=note.message_id,
+                    case=note.case_reference, detail=note.kind.value)
+        return row_id
+
+    def claim_due_outbox(self, limit: int, now: datetime, worker: str) -> list[OutboxRow]:
+        """Claim up to ``limit`` due rows for ``worker``; rows claimed elsewhere are skipped, not waited on."""
+        due = or_(
+            and_(outbox.c.status.in_(_CLAIMABLE), outbox.c.next_attempt_at <= now),
+            and_(outbox.c.status == OutboxStatus.SENDING.value, outbox.c.claimed_at <= now - self._lease),
+        )
+        query = select(outbox.c.id).where(due).order_by(outbox.c.next_attempt_at, outbox.c.id).limit(limit)
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list(self._conn.execute(query).scalars())
+        if not ids:
+            return []
+        self._conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(
+            status=OutboxStatus.SENDING.value, attempts=outbox.c.attempts + 1, claimed_by=worker, claimed_at=now))
+        rows = self._conn.execute(select(outbox).where(outbox.c.id.in_(ids))
+                                  .order_by(outbox.c.next_attempt_at, outbox.c.id))
+        return [to_outbox_row(r) for r in rows]
+
+    def mark_sent(self, row_id: int, at: datetime) -> None:
+        self._set_outbox(row_id, at, "sent", status=OutboxStatus.SENT.value, sent_at=at)
+
+    def mark_retry(self, row_id: int, at: datetime, error: str, next_attempt_at: datetime) -> None:
+        self._set_outbox(row_id, at, "retry", status=OutboxStatus.RETRY.value, last_error=error,
+                         next_attempt_at=next_attempt_at)
+
+    def mark_failed(self, row_id: int, at: datetime, error: str) -> None:
+        self._set_outbox(row_id, at, "failed", status=OutboxStatus.FAILED.value, last_error=error)
+
+    def outbox_row(self, row_id: int) -> OutboxRow | None:
+        row = self._conn.execute(select(outbox).where(outbox.c.id == row_id)).first()
+        return to_outbox_row(row) if row else None
+
+    def _set_outbox(self, row_id: int, at: datetime, action: str, **values: Any) -> None:
+        row = self._conn.execute(select(outbox.c.mailbox, outbox.c.message_id, outbox.c.case_reference)
+                                 .where(outbox.c.id == row_id)).first()
+        if row is None:
+            raise StoreError(f"no outbox row {row_id}")
+        self._conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
+        self._audit(at, f"outbox_{action}", mailbox=row.mailbox, message_id=row.message_id,
+                    case=row.case_reference)
+
+    # -- escalations -----------------------------------------------------------
+
+    def escalations(self, reference: str | None = None) -> list[EscalationRow]:
+        query = select(escalations).order_by(escalations.c.id)
+        if reference is not None:
+            query = query.where(escalations.c.case_reference == reference)
+        return [to_escalation_row(r) for r in self._conn.execute(query)]
+
+    def due_escalations(self, now: datetime) -> list[EscalationRow]:
+        """Unacknowledged escalations whose repeat is due."""
+        query = select(escalations).where(escalations.c.acknowledged_at.is_(None),
+                                          escalations.c.next_repeat_at <= now).order_by(escalations.c.id)
+        return [to_escalation_row(r) for r in self._conn.execute(query)]
+
+    def record_repeat(self, escalation_id: int, note: Notification, at: datetime) -> int:
+        """Queue a repeat of an unacknowledged escalation; an ACK to the repeat acknowledges the original."""
+        esc = self._conn.execute(select(escalations).where(escalations.c.id == escalation_id)).first()
+        if esc is None:
+            raise StoreError(f"no escalation {escalation_id}")
+        row_id = self._enqueue(note, at, esc.mailbox, esc.queue, OutboxStatus.PENDING, escalation_id)
+        self._conn.execute(update(escalations).where(escalations.c.id == escalation_id).values(
+            repeats=escalations.c.repeats + 1, next_repeat_at=at + self._repeat))
+        return row_id
+
+    # -- queue sweeps ------------------------------------------------------------
+
+    def open_queue_entries(self) -> list[QueueRow]:
+        rows = self._conn.execute(select(queue_entries).where(queue_entries.c.triaged.is_(False))
+                                  .order_by(queue_entries.c.id))
+        return [to_queue_row(r) for r in rows]
+
+    def mark_warned(self, reference: str, mailbox: str, at: datetime) -> None:
+        self._set_queue(reference, mailbox, at, "deadline_warned", warned=True)
+
+    def mark_breached(self, reference: str, mailbox: str, at: datetime) -> None:
+        self._set_queue(reference, mailbox, at, "deadline_breached", breached=True)
+
+    def mark_triaged(self, reference: str, mailbox: str, at: datetime) -> None:
+        self._set_queue(reference, mailbox, at, "triaged", triaged=True, triaged_at=at)
+
+    def _set_queue(self, reference: str, mailbox: str, at: datetime, action: str, **values: Any) -> None:
+        where = (queue_entries.c.case_reference == reference, queue_entries.c.mailbox == mailbox)
+        queue = self._conn.execute(select(queue_entries.c.queue).where(*where)).scalar()
+        if queue is None:
+            raise StoreError(f"no queue entry for {reference} in {mailbox}")
+        self._conn.execute(update(queue_entries).where(*where).values(**values))
+        self._audit(at, action, mailbox=mailbox, case=reference, detail=str(queue))
+
+    def audit_entries(self, reference: str | None = None) -> list[AuditEntry]:
+        query = select(audit).order_by(audit.c.id)
+        if reference is not None:
+            query = query.where(audit.c.case_reference == reference)
+        return [AuditEntry(r.at, r.action, r.mailbox, r.message_id, r.case_reference, r.detail)
+                for r in self._conn.execute(query)]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -52,6 +52,14 @@ def read_ce_matrix(doc: Document, profile: Profile, file: str, today: date) -> P
 # -- indicators --------------------------------------------------------------
 
 def _heading_key(text: str, profile: Profile) -> tuple[str, str | None] | None:
+    """The indicator a heading cell names (and a level written after a colon)."""
+    key = ("heading", text)
+    if key not in profile.cache:
+        profile.cache[key] = _find_heading(text, profile)
+    return profile.cache[key]
+
+
+def _find_heading(text: str, profile: Profile) -> tuple[str, str | None] | None:
     first = text.split("\n")[0]
     for key, spec in profile.indicators.items():
         if _is_heading(first, spec):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm, split_inline
 from parsers.results import Level
@@ -90,6 +91,7 @@ class Reader:
         self.doc = doc
         self.profile = profile
         self._label_cache: dict[str, bool] = {}
+        self._index = _index(doc)
 
     def is_label(self, text: str) -> bool:
         """A known label, or a cell that starts with one ("Age: 11"): never another field's value."""
@@ -102,11 +104,13 @@ class Reader:
     # -- labels and values -------------------------------------------------
 
     def find(self, spec: FieldSpec, start: int = 0, end: int | None = None) -> list[Hit]:
-        hits: list[Hit] = []
+        """Every cell labelled ``spec`` in rows [start, end), in document order."""
         stop = len(self.doc.rows) if end is None else min(end, len(self.doc.rows))
-        for i in range(start, stop):
-            for j, cell in enumerate(self.doc.rows[i].cells):
-                hit = self._hit(i, j, cell, spec)
+        places = sorted({pos for form in spec.forms for pos in self._index.get(form, ())})
+        hits: list[Hit] = []
+        for i, j in places:
+            if start <= i < stop:
+                hit = self._hit(i, j, self.doc.rows[i].cells[j], spec)
                 if hit is not None:
                     hits.append(hit)
         return hits
@@ -260,6 +264,25 @@ class Reader:
         return None
 
 
+def _index(doc: Document) -> dict[str, list[tuple[int, int]]]:
+    """Normal form of a cell's leading label (alone, or before ':' / ' - ' / '?') → cells."""
+    index: dict[str, list[tuple[int, int]]] = {}
+    for i, row in enumerate(doc.rows):
+        for j, cell in enumerate(row.cells):
+            if cell.merged_above or not cell.text.strip():
+                continue
+            first = cell.text.strip().split("\n", 1)[0]
+            heads = {first}
+            for sep in (":", " - ", "?"):
+                head, found, _ = first.partition(sep)
+                if found and head.strip():
+                    heads.add(head)
+            for head in heads:
+                for form in label_forms(head):
+                    index.setdefault(form, []).append((i, j))
+    return index
+
+
 def _item_key(label: str, items: tuple, *, fuzzy: bool = True) -> str | None:
     """The tick-list item a label names: exactly, else (``fuzzy``) the longest alias it contains."""
     forms = label_forms(label)
@@ -286,13 +309,24 @@ def level_in(text: str, levels: dict[str, tuple[str, ...]], *, strict: bool = Fa
     if not first:
         return None
     forms = label_forms(first)
-    for key, aliases in levels.items():
-        if forms & {norm(a) for a in aliases}:
-            return Level(key)
+    table, pattern = _level_table(tuple((k, tuple(v)) for k, v in levels.items()))
+    for form in forms:
+        if form in table:
+            return table[form]
     if strict:
         return None
-    for key, aliases in sorted(levels.items(), key=lambda kv: -max(len(a) for a in kv[1])):
-        for alias in sorted(aliases, key=len, reverse=True):
-            if re.match(rf"^{re.escape(alias)}\s*(?:[:\-–•]|\s{{2,}})", first, re.IGNORECASE):
-                return Level(key)
-    return None
+    match = pattern.match(first)
+    return table[norm(match.group(1))] if match else None
+
+
+@lru_cache(maxsize=8)
+def _level_table(levels: tuple) -> tuple[dict[str, Level], re.Pattern[str]]:
+    """Normal form → level, and a pattern for a level name followed by its description."""
+    table: dict[str, Level] = {}
+    aliases: list[str] = []
+    for key, names in levels:
+        for name in names:
+            table.setdefault(norm(name), Level(key))
+            aliases.append(name)
+    alternatives = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+    return table, re.compile(rf"^({alternatives})\s*(?:[:\-–•]|\s{{2,}})", re.IGNORECASE)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from parsers.wordml import MARKERS
@@ -36,6 +37,7 @@ _NUMBERING = re.compile(r"^\s*(?:(?:section|part|q)\s*)?(?:\d{1,2}[a-z]?|[a-z]|[
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
+@lru_cache(maxsize=1 << 16)
 def norm(text: str, *, keep_parens: bool = True) -> str:
     """Canonical form of a label for comparison."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -51,12 +53,18 @@ def norm(text: str, *, keep_parens: bool = True) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def label_forms(text: str) -> set[str]:
+def label_forms(text: str) -> frozenset[str]:
     """The normal forms a label cell may be matched by (with and without parentheticals)."""
-    first = text.strip().split("\n", 1)[0]
+    return _first_line_forms(text.strip().split("\n", 1)[0])
+
+
+@lru_cache(maxsize=1 << 16)
+def _first_line_forms(first: str) -> frozenset[str]:
+    if len(first) > 300:
+        return frozenset()  # prose, never a label
     forms = {norm(first), norm(first, keep_parens=False)}
     forms.update(_without_noise(f) for f in list(forms))
-    return {f for f in forms if f}
+    return frozenset(f for f in forms if f)
 
 
 _NOISE = re.compile(r"\b(?:mandatory|required|optional|if known|if applicable|please (?:state|specify|provide|give|tick|describe))\b")
@@ -102,6 +110,7 @@ class Profile:
     levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     section_fields: dict[str, dict[str, FieldSpec]] = field(default_factory=dict)
     _all_forms: frozenset[str] = frozenset()
+    cache: dict = field(default_factory=dict)  # per-text results of pure lookups (headings)
 
     def __post_init__(self) -> None:
         forms: set[str] = set()

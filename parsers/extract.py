@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm, split_inline
 from parsers.results import Level
-from parsers.wordml import MARKERS, TICK_OFF, TICK_ON, Cell, Document, Row
+from parsers.wordml import MARKERS, strip_markers, TICK_OFF, TICK_ON, Cell, Document, Row
 
 _BRACKET_ON = re.compile(r"[\[\(]\s*[xX✓✔]\s*[\]\)]")
 _BRACKET_OFF = re.compile(r"[\[\(]\s{0,3}[\]\)]")
@@ -31,7 +31,7 @@ class Hit:
 
 def clean(text: str) -> str:
     """Text for output: markers dropped, whitespace tidied."""
-    text = "".join(ch for ch in text if ch not in MARKERS)
+    text = strip_markers(text)
     lines = [re.sub(r"[ \t\u00a0\u2002]+", " ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line).strip()
 
@@ -305,7 +305,7 @@ def _item_key(label: str, items: tuple, *, fuzzy: bool = True) -> str | None:
 
 def level_in(text: str, levels: dict[str, tuple[str, ...]], *, strict: bool = False) -> Level | None:
     """The level a cell names: exactly, or followed by its description."""
-    first = "".join(ch for ch in text.split("\n")[0] if ch not in MARKERS).strip(" •-–:*\t")
+    first = strip_markers(text.split("\n")[0]).strip(" •-–:*\t")
     if not first:
         return None
     forms = label_forms(first)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from parsers.wordml import MARKERS
+from parsers.wordml import MARKERS, strip_markers
 
 _SYNONYMS = (
     (r"\bchild(?:ren)? ?(?:or|and)? ?young (?:person|people)s?\b", "child"),
@@ -41,7 +41,7 @@ _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 def norm(text: str, *, keep_parens: bool = True) -> str:
     """Canonical form of a label for comparison."""
     text = unicodedata.normalize("NFKC", text).lower()
-    text = "".join(ch for ch in text if ch not in MARKERS)
+    text = strip_markers(text)
     text = text.replace("&", " and ").replace("+", " ")
     text = re.sub(r"[’'`]", "", text)
     if not keep_parens:

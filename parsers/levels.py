@@ -13,7 +13,7 @@ import re
 from parsers.extract import Reader, segments, tick_state
 from parsers.labels import norm
 from parsers.results import Level
-from parsers.wordml import MARKERS, TICK_ON, Cell, Row
+from parsers.wordml import MARKERS, strip_markers, TICK_ON, Cell, Row
 
 _X_BEFORE = re.compile(r"^\s*[xX]\s+(\S.*)$", re.S)
 _X_AFTER = re.compile(r"^(.*\S)\s+[xX]\s*$", re.S)
@@ -150,7 +150,7 @@ def written_level(text: str | None, levels: dict[str, tuple[str, ...]]) -> Level
         return None
     from parsers.extract import level_in
 
-    clean = "".join(ch for ch in text if ch not in MARKERS).strip()
+    clean = strip_markers(text).strip()
     if len(norm(clean).split()) > 6:
         return None
     return level_in(clean, levels)

@@ -98,36 +98,49 @@ class Document:
         return "\n".join(c.text for r in self.rows for c in r.cells)
 
 
+class _Tags:
+    """Clark-notation tag names in the document's namespace, built once per name."""
+
+    def __init__(self, namespace: str) -> None:
+        self._ns = namespace
+
+    def __getattr__(self, name: str) -> str:
+        tag = f"{{{self._ns}}}{name.rstrip('_')}"
+        setattr(self, name, tag)
+        return tag
+
+
 class _Reader:
     def __init__(self, w: str) -> None:
         self.w = w
+        self.t = _Tags(w)
         self.doc = Document()
         self.tables = 0
 
     def q(self, tag: str) -> str:
-        return f"{{{self.w}}}{tag}"
+        return getattr(self.t, tag)
 
     # -- block level -------------------------------------------------------
 
     def blocks(self, parent: etree._Element, depth: int) -> None:
         for child in self._unwrap(parent):
-            if child.tag == self.q("p"):
+            if child.tag == self.t.p:
                 text = self.paragraph(child)
                 self.doc.rows.append(Row([Cell(text, 0)], None, len(self.doc.rows), depth))
-            elif child.tag == self.q("tbl"):
+            elif child.tag == self.t.tbl:
                 self.table(child, depth)
 
     def _unwrap(self, parent: etree._Element):
         """Children, looking through content controls, custom XML and insertions."""
         for child in parent:
             tag = child.tag
-            if tag == self.q("sdt"):
-                content = child.find(self.q("sdtContent"))
+            if tag == self.t.sdt:
+                content = child.find(self.t.sdtContent)
                 if content is not None:
                     yield from self._unwrap(content)
-            elif tag in (self.q("customXml"), self.q("ins"), self.q("moveTo")):
+            elif tag in (self.t.customXml, self.t.ins, self.t.moveTo):
                 yield from self._unwrap(child)
-            elif tag in (self.q("del"), self.q("moveFrom")):
+            elif tag in (self.t.del_, self.t.moveFrom):
                 continue
             else:
                 yield child
@@ -135,7 +148,7 @@ class _Reader:
     def table(self, tbl: etree._Element, depth: int) -> None:
         self.tables += 1
         table_id = self.tables
-        rows = [tr for tr in self._unwrap(tbl) if tr.tag == self.q("tr")]
+        rows = [tr for tr in self._unwrap(tbl) if tr.tag == self.t.tr]
         out_index = 0
         for tr in rows:
             if tr.find(f"{self.q('trPr')}/{self.q('del')}") is not None:
@@ -144,7 +157,7 @@ class _Reader:
             self.doc.rows.append(Row(cells, table_id, out_index, depth))
             out_index += 1
             for block in trailing:  # a cell's nested tables and what follows them, in order
-                if block.tag == self.q("tbl"):
+                if block.tag == self.t.tbl:
                     self.table(block, depth + 1)
                 else:
                     self.doc.rows.append(Row([Cell(self.paragraph(block), 0)], None, len(self.doc.rows), depth + 1))
@@ -153,20 +166,20 @@ class _Reader:
         col = 0
         before = tr.find(f"{self.q('trPr')}/{self.q('gridBefore')}")
         if before is not None:
-            col = _int(before.get(self.q("val")), 0)
+            col = _int(before.get(self.t.val), 0)
         cells: list[Cell] = []
         trailing: list[etree._Element] = []
         for tc in self._unwrap(tr):
-            if tc.tag != self.q("tc"):
+            if tc.tag != self.t.tc:
                 continue
             span, merged = self._cell_props(tc)
             paras: list[str] = []
             nested = False
             for block in self._unwrap(tc):
-                nested = nested or block.tag == self.q("tbl")
-                if nested and block.tag in (self.q("p"), self.q("tbl")):
+                nested = nested or block.tag == self.t.tbl
+                if nested and block.tag in (self.t.p, self.t.tbl):
                     trailing.append(block)
-                elif block.tag == self.q("p"):
+                elif block.tag == self.t.p:
                     paras.append(self.paragraph(block))
             text = "" if merged else "\n".join(paras).strip("\n")
             cells.append(Cell(text, col, span, merged))
@@ -174,13 +187,13 @@ class _Reader:
         return cells, trailing
 
     def _cell_props(self, tc: etree._Element) -> tuple[int, bool]:
-        props = tc.find(self.q("tcPr"))
+        props = tc.find(self.t.tcPr)
         if props is None:
             return 1, False
-        span_el = props.find(self.q("gridSpan"))
-        span = max(1, _int(span_el.get(self.q("val")) if span_el is not None else None, 1))
-        vmerge = props.find(self.q("vMerge"))
-        merged = vmerge is not None and vmerge.get(self.q("val"), "continue") == "continue"
+        span_el = props.find(self.t.gridSpan)
+        span = max(1, _int(span_el.get(self.t.val) if span_el is not None else None, 1))
+        vmerge = props.find(self.t.vMerge)
+        merged = vmerge is not None and vmerge.get(self.t.val, "continue") == "continue"
         return span, merged
 
     # -- inline level ------------------------------------------------------
@@ -196,25 +209,25 @@ class _Reader:
     def inline(self, parent: etree._Element, out: list[str], state: "_FieldState") -> None:
         for child in parent:
             tag = child.tag
-            if tag == self.q("r"):
+            if tag == self.t.r:
                 self.run(child, out, state)
-            elif tag == self.q("sdt"):
+            elif tag == self.t.sdt:
                 self.inline_sdt(child, out, state)
-            elif tag in (self.q("del"), self.q("moveFrom"), self.q("pPr")):
+            elif tag in (self.t.del_, self.t.moveFrom, self.t.pPr):
                 continue
             elif tag == f"{{{MC}}}AlternateContent":
                 choice = child[0] if len(child) else None
                 if choice is not None:
                     self.inline(choice, out, state)
-            elif tag == self.q("txbxContent"):
+            elif tag == self.t.txbxContent:
                 for block in self._unwrap(child):
-                    if block.tag == self.q("p"):
+                    if block.tag == self.t.p:
                         out.append(self.paragraph(block) + "\n")
             elif isinstance(tag, str):
                 self.inline(child, out, state)  # hyperlink, ins, smartTag, fldSimple, drawing wrappers
 
     def inline_sdt(self, sdt: etree._Element, out: list[str], state: "_FieldState") -> None:
-        props = sdt.find(self.q("sdtPr"))
+        props = sdt.find(self.t.sdtPr)
         if props is not None:
             box = props.find(f"{{{W14}}}checkbox")
             if box is not None:
@@ -222,9 +235,9 @@ class _Reader:
                 on = checked is not None and _truthy(checked.get(f"{{{W14}}}val"), default=True)
                 out.append(TICK_ON if on else TICK_OFF)
                 return
-            if props.find(self.q("showingPlcHdr")) is not None:
+            if props.find(self.t.showingPlcHdr) is not None:
                 return
-        content = sdt.find(self.q("sdtContent"))
+        content = sdt.find(self.t.sdtContent)
         if content is not None:
             self.inline(content, out, state)
 
@@ -232,21 +245,21 @@ class _Reader:
         font = self._run_font(r)
         for child in r:
             tag = child.tag
-            if tag == self.q("fldChar"):
+            if tag == self.t.fldChar:
                 self.field_char(child, out, state)
-            elif tag == self.q("instrText"):
+            elif tag == self.t.instrText:
                 state.code.append(child.text or "")
             elif state.hide_text:
                 continue
-            elif tag == self.q("t"):
+            elif tag == self.t.t:
                 out.append(self._text(child.text or "", font))
-            elif tag == self.q("sym"):
-                out.append(_symbol(child.get(self.q("font"), font), child.get(self.q("char"), "")))
-            elif tag == self.q("tab"):
+            elif tag == self.t.sym:
+                out.append(_symbol(child.get(self.t.font, font), child.get(self.t.char, "")))
+            elif tag == self.t.tab:
                 out.append(" ")
-            elif tag in (self.q("br"), self.q("cr")):
+            elif tag in (self.t.br, self.t.cr):
                 out.append("\n")
-            elif tag == self.q("noBreakHyphen"):
+            elif tag == self.t.noBreakHyphen:
                 out.append("-")
             elif isinstance(tag, str) and tag.endswith("}AlternateContent"):
                 self.inline(child, out, state)
@@ -255,7 +268,7 @@ class _Reader:
         fonts = r.find(f"{self.q('rPr')}/{self.q('rFonts')}")
         if fonts is None:
             return ""
-        return (fonts.get(self.q("ascii")) or fonts.get(self.q("hAnsi")) or "").lower()
+        return (fonts.get(self.t.ascii) or fonts.get(self.t.hAnsi) or "").lower()
 
     def _text(self, text: str, font: str) -> str:
         if font in ("wingdings", "wingdings 2") and text:
@@ -263,9 +276,9 @@ class _Reader:
         return text
 
     def field_char(self, fc: etree._Element, out: list[str], state: "_FieldState") -> None:
-        kind = fc.get(self.q("fldCharType"))
+        kind = fc.get(self.t.fldCharType)
         if kind == "begin":
-            state.begin(fc.find(self.q("ffData")), self)
+            state.begin(fc.find(self.t.ffData), self)
         elif kind == "separate":
             state.separate(out)
         elif kind == "end":
@@ -290,7 +303,7 @@ class _FieldState:
         self.code = []
         checkbox = None
         if ffdata is not None:
-            box = ffdata.find(reader.q("checkBox"))
+            box = ffdata.find(reader.t.checkBox)
             if box is not None:
                 checkbox = _legacy_checked(box, reader)
         self.stack.append({"in_result": False, "checkbox": checkbox, "result": []})
@@ -316,11 +329,11 @@ class _FieldState:
 
 
 def _legacy_checked(box: etree._Element, reader: _Reader) -> bool:
-    checked = box.find(reader.q("checked"))
+    checked = box.find(reader.t.checked)
     if checked is not None:
-        return _truthy(checked.get(reader.q("val")), default=True)
-    default = box.find(reader.q("default"))
-    return default is not None and _truthy(default.get(reader.q("val")), default=True)
+        return _truthy(checked.get(reader.t.val), default=True)
+    default = box.find(reader.t.default)
+    return default is not None and _truthy(default.get(reader.t.val), default=True)
 
 
 def _truthy(value: str | None, default: bool) -> bool:
@@ -352,16 +365,24 @@ def _symbol(font: str | None, char: str) -> str:
     return TICK_ON if state else TICK_OFF
 
 
+_GLYPH_TABLE = str.maketrans({**{ch: TICK_ON for ch in GLYPHS_ON}, **{ch: TICK_OFF for ch in GLYPHS_OFF}})
+_STRIP_MARKERS = str.maketrans("", "", MARKERS)
+
+
 def normalise_glyphs(text: str) -> str:
     """Typed box/tick glyphs become markers (☒ ☑ ✓ ✔ → on, ☐ → off)."""
-    return "".join(TICK_ON if ch in GLYPHS_ON else TICK_OFF if ch in GLYPHS_OFF else ch for ch in text)
+    return text.translate(_GLYPH_TABLE)
+
+
+def strip_markers(text: str) -> str:
+    return text.translate(_STRIP_MARKERS)
 
 
 def read_document(root: etree._Element) -> Document:
     """Flatten a parsed main document part (``w:document``) into rows."""
     namespace = etree.QName(root).namespace or W_NAMESPACES[0]
     reader = _Reader(namespace)
-    body = root.find(reader.q("body"))
+    body = root.find(reader.t.body)
     if body is not None:
         reader.blocks(body, 0)
     for row in reader.doc.rows:

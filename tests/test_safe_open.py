@@ -200,7 +200,7 @@ def test_oversize_problem_states_size_and_limit() -> None:
         (hostile.document_xml(prolog="<!DOCTYPE w:document>"), "DOCTYPE"),
         ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE d><d/>'.encode("utf-16"), "DOCTYPE"),
         (b'<x:document xmlns:x="urn:other"/>', "not a Word document body"),
-        (b"<a>" * 300 + b"</a>" * 300, "deeper than 200"),
+        (b"<a>" * 300 + b"</a>" * 300, "deeper than 256"),
     ],
 )
 def test_bad_main_part_is_unreadable(body: bytes, fragment: str) -> None:

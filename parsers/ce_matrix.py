@@ -371,7 +371,8 @@ def _factor_lists(reader: Reader, profile: Profile, start: int, end: int) -> tup
 
 def _extras(reader: Reader, profile: Profile, header: dict, child: Child) -> dict:
     child_factors, family_factors = _factors(reader, profile)
-    stage = reader.ticked_items(profile.tick_lists.get("stage", ()))
+    header_end = _first_indicator_row(reader, profile)
+    stage = reader.ticked_items(profile.tick_lists.get("stage", ()), 0, header_end, fuzzy=False)
     disability = norm(child.details.get("disability") or "")
     ld = "learning_disabilities" in child_factors or (
         "learning" in disability and not disability.startswith(("no ", "none", "nil")))

@@ -36,6 +36,7 @@ def clean(text: str) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
+@lru_cache(maxsize=1 << 14)
 def tick_state(text: str) -> bool | None:
     """A cell holding only a tick: True/False; None if the cell says more than a tick."""
     text = _brackets(text).strip()
@@ -55,7 +56,12 @@ def _brackets(text: str) -> str:
     return _BRACKET_OFF.sub(TICK_OFF, _BRACKET_ON.sub(TICK_ON, text))
 
 
-def segments(paragraph: str) -> list[tuple[bool | None, str]]:
+@lru_cache(maxsize=1 << 14)
+def segments(paragraph: str) -> tuple[tuple[bool | None, str], ...]:
+    return tuple(_segments(paragraph))
+
+
+def _segments(paragraph: str) -> list[tuple[bool | None, str]]:
     """Split "☒ A ☐ B" (or "A ☒ B ☐") into (state, label) pairs; unmarked text → (None, text)."""
     text = _brackets(paragraph).strip()
     if not any(m in text for m in MARKERS):
@@ -305,11 +311,20 @@ def _item_key(label: str, items: tuple, *, fuzzy: bool = True) -> str | None:
 
 def level_in(text: str, levels: dict[str, tuple[str, ...]], *, strict: bool = False) -> Level | None:
     """The level a cell names: exactly, or followed by its description."""
+    return _level_in(text, _levels_key(levels), strict)
+
+
+def _levels_key(levels: dict[str, tuple[str, ...]]) -> tuple:
+    return tuple((k, tuple(v)) for k, v in levels.items())
+
+
+@lru_cache(maxsize=1 << 14)
+def _level_in(text: str, levels: tuple, strict: bool) -> Level | None:
     first = strip_markers(text.split("\n")[0]).strip(" •-–:*\t")
     if not first:
         return None
     forms = label_forms(first)
-    table, pattern = _level_table(tuple((k, tuple(v)) for k, v in levels.items()))
+    table, pattern = _level_table(levels)
     for form in forms:
         if form in table:
             return table[form]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.extract import Reader, segments, tick_state
+from parsers.extract import Reader, _level_in, _levels_key, segments, tick_state
 from parsers.labels import norm
 from parsers.results import Level
 from parsers.wordml import MARKERS, strip_markers, TICK_ON, Cell, Row
@@ -23,12 +23,11 @@ class LevelReader:
     def __init__(self, reader: Reader, levels: dict[str, tuple[str, ...]]) -> None:
         self.reader = reader
         self.levels = levels
+        self._key = _levels_key(levels)
         self._grids = self._grid_headers()
 
     def level_in(self, text: str, strict: bool = False) -> Level | None:
-        from parsers.extract import level_in
-
-        return level_in(text, self.levels, strict=strict)
+        return _level_in(text, self._key, strict)
 
     def _grid_headers(self) -> dict[int, tuple[int, dict[int, Level]]]:
         """Per table, a header row whose cells are level names (columns of ticks below)."""

@@ -187,13 +187,14 @@ class _Reader:
         return cells, trailing
 
     def _cell_props(self, tc: etree._Element) -> tuple[int, bool]:
-        props = tc.find(self.t.tcPr)
-        if props is None:
+        if not len(tc) or tc[0].tag != self.t.tcPr:  # schema order: tcPr comes first
             return 1, False
-        span_el = props.find(self.t.gridSpan)
-        span = max(1, _int(span_el.get(self.t.val) if span_el is not None else None, 1))
-        vmerge = props.find(self.t.vMerge)
-        merged = vmerge is not None and vmerge.get(self.t.val, "continue") == "continue"
+        span, merged = 1, False
+        for prop in tc[0]:
+            if prop.tag == self.t.gridSpan:
+                span = max(1, _int(prop.get(self.t.val), 1))
+            elif prop.tag == self.t.vMerge:
+                merged = prop.get(self.t.val, "continue") == "continue"
         return span, merged
 
     # -- inline level ------------------------------------------------------
@@ -242,7 +243,7 @@ class _Reader:
             self.inline(content, out, state)
 
     def run(self, r: etree._Element, out: list[str], state: "_FieldState") -> None:
-        font = self._run_font(r)
+        t = self.t
         for child in r:
             tag = child.tag
             if tag == self.t.fldChar:
@@ -251,10 +252,12 @@ class _Reader:
                 state.code.append(child.text or "")
             elif state.hide_text:
                 continue
-            elif tag == self.t.t:
-                out.append(self._text(child.text or "", font))
-            elif tag == self.t.sym:
-                out.append(_symbol(child.get(self.t.font, font), child.get(self.t.char, "")))
+            elif tag == t.t:
+                text = child.text or ""
+                # Symbol-font ticks are one or two characters; only then is the font worth reading.
+                out.append(self._text(text, self._run_font(r)) if len(text) <= 2 else text)
+            elif tag == t.sym:
+                out.append(_symbol(child.get(t.font) or self._run_font(r), child.get(t.char, "")))
             elif tag == self.t.tab:
                 out.append(" ")
             elif tag in (self.t.br, self.t.cr):
@@ -265,7 +268,8 @@ class _Reader:
                 self.inline(child, out, state)
 
     def _run_font(self, r: etree._Element) -> str:
-        fonts = r.find(f"{self.q('rPr')}/{self.q('rFonts')}")
+        props = r[0] if len(r) and r[0].tag == self.t.rPr else None
+        fonts = props.find(self.t.rFonts) if props is not None else None
         if fonts is None:
             return ""
         return (fonts.get(self.t.ascii) or fonts.get(self.t.hAnsi) or "").lower()

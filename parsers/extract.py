@@ -129,8 +129,13 @@ class Reader:
             return Hit(i, j, rest.strip() or None)
         inline = split_inline(cell.text, spec)
         if inline is not None:
-            return Hit(i, j, inline or None)
+            # "Reason for referral: what are you worried about?" is all label.
+            return Hit(i, j, None if self._label_like(inline) else (inline or None))
         return None
+
+    def _label_like(self, text: str) -> bool:
+        stripped = clean(text)
+        return not stripped or (self.profile.is_label(stripped) and tick_state(stripped) is None)
 
     def value(self, hit: Hit) -> str | None:
         """The raw text (markers kept) of the value belonging to a label hit."""

@@ -50,7 +50,12 @@ def norm(text: str, *, keep_parens: bool = True) -> str:
     text = re.sub(r"[^a-z0-9]+", " ", text).strip()
     for pattern, repl in _SYNONYM_RES:
         text = pattern.sub(repl, text)
+    # "&", "and", "/" and "or" join alternatives interchangeably in real labels.
+    text = _CONJUNCTIONS.sub(" ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+_CONJUNCTIONS = re.compile(r"\b(?:and|or)\b")
 
 
 def label_forms(text: str) -> frozenset[str]:
@@ -64,6 +69,8 @@ def _first_line_forms(first: str) -> frozenset[str]:
         return frozenset()  # prose, never a label
     forms = {norm(first), norm(first, keep_parens=False)}
     forms.update(_without_noise(f) for f in list(forms))
+    # Word order varies too ("Agency & team" / "Team and agency").
+    forms.update("~" + " ".join(sorted(f.split())) for f in list(forms) if " " in f)
     return frozenset(f for f in forms if f)
 
 

@@ -7,6 +7,7 @@ labels ("Referrer's name", "Child's date of birth") anywhere.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from parsers.ce_matrix import split_name
@@ -84,6 +85,12 @@ class _ReferralReader:
         return min(stops)
 
 
+def slug(label: str) -> str:
+    """A category's stable key: its label lower-cased, punctuation as underscores."""
+    text = label.lower().replace("&", " and ").replace("’", "'")
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
 def _labels(reader: Reader, items: tuple) -> list[str]:
     """Without a "categories" label: the known category items that are ticked."""
     keys = reader.ticked_items(items)
@@ -98,7 +105,7 @@ def read_referral(doc: Document, profile: Profile, file: str, today: date) -> Pa
     referral_date = parse_uk_date(rr.text("referrer.date"), today=today)
     result.child = _child(rr, referral_date, today)
     answers = {key: rr.yes_no(key) for key in _YES_NO}
-    categories = rr.categories()
+    categories = list(dict.fromkeys(slug(c) for c in rr.categories() if slug(c)))
     concerns = rr.text("concerns")
     result.extra = {
         "referrer": referrer,

@@ -17,7 +17,7 @@ from routing.model import CaseChild, Flag
 
 _UNREADABLE = (Status.ENCRYPTED, Status.UNREADABLE, Status.UNSUPPORTED)
 _EXPLOITATION_WORDS = ("exploitation", "harm outside the home", "cse", "cce", "county lines", "extra familial",
-                       "extra-familial", "trafficking", "modern slavery")
+                       "trafficking", "modern slavery")
 _RAISED = (Level.MODERATE, Level.SIGNIFICANT)
 
 
@@ -103,7 +103,7 @@ def _flags(a: Assessment, verified: bool) -> list[str]:
 def _trafficking(a: Assessment) -> bool:
     if any("trafficking_modern_slavery" in m.exploitation_types for m in a.matrices):
         return True
-    return any(("trafficking" in c.lower() or "modern slavery" in c.lower())
+    return any(("trafficking" in c or "modern_slavery" in c)
                for r in a.referrals for c in r.extra.get("categories") or [])
 
 
@@ -149,7 +149,7 @@ def _open_to_csc(a: Assessment) -> bool | None:
 def _mentions_exploitation(referral: ParseResult) -> bool:
     if referral.extra.get("ce_matrix_attached") is True:
         return True
-    categories = " ".join(referral.extra.get("categories") or []).lower()
+    categories = " ".join(referral.extra.get("categories") or []).replace("_", " ")
     return any(word in categories for word in _EXPLOITATION_WORDS)
 
 

@@ -98,6 +98,7 @@ class Reader:
         self.profile = profile
         self._label_cache: dict[str, bool] = {}
         self._index = _index(doc)
+        self._fuzzy: _FuzzyIndex | None = None
 
     def is_label(self, text: str) -> bool:
         """A known label, or a cell that starts with one ("Age: 11"): never another field's value."""
@@ -119,6 +120,11 @@ class Reader:
                 hit = self._hit(i, j, self.doc.rows[i].cells[j], spec)
                 if hit is not None:
                     hits.append(hit)
+        if not hits:
+            if self._fuzzy is None:
+                self._fuzzy = _FuzzyIndex(self.doc)
+            hits = [h for h in self._fuzzy.find(spec) if start <= h.row < stop]
+            hits = [Hit(h.row, h.cell, None if h.inline and self._label_like(h.inline) else h.inline) for h in hits]
         return hits
 
     def _hit(self, i: int, j: int, cell: Cell, spec: FieldSpec) -> Hit | None:
@@ -273,6 +279,55 @@ class Reader:
                 if state is not None:
                     return state
         return None
+
+
+_FILLER = frozenset(
+    "a an the of to for in on at with by from is are was has have been be this that your any please if yes no "
+    "referral form details name child carer parent".split()
+)
+
+
+class _FuzzyIndex:
+    """Second-chance label matching: a label holding all of an alias's words and at most one more."""
+
+    def __init__(self, doc: Document) -> None:
+        self.entries: list[tuple[int, int, frozenset[str], str | None]] = []
+        self.by_token: dict[str, set[int]] = {}
+        for i, row in enumerate(doc.rows):
+            for j, cell in enumerate(row.cells):
+                if cell.merged_above or not cell.text.strip():
+                    continue
+                first, _, rest = cell.text.strip().partition("\n")
+                for head, tail in _heads(first, rest):
+                    tokens = frozenset(norm(head, keep_parens=False).split())
+                    if 2 <= len(tokens) <= 14:
+                        n = len(self.entries)
+                        self.entries.append((i, j, tokens, tail))
+                        for token in tokens:
+                            self.by_token.setdefault(token, set()).add(n)
+
+    def find(self, spec: FieldSpec) -> list[Hit]:
+        found: dict[tuple[int, int], Hit] = {}
+        for form in spec.forms:
+            words = frozenset(form.split())
+            if form.startswith("~") or len(words) < 2:
+                continue
+            candidates = set.intersection(*(self.by_token.get(w, set()) for w in words))
+            for n in candidates:
+                i, j, tokens, tail = self.entries[n]
+                if len(tokens - words - _FILLER) <= 1:
+                    found.setdefault((i, j), Hit(i, j, tail))
+        return [found[k] for k in sorted(found)]
+
+
+def _heads(first: str, rest: str) -> list[tuple[str, str | None]]:
+    """A cell's possible labels and the value after each: the whole line, or before ':' / '?' / ' - '."""
+    heads = [(first, rest.strip() or None)]
+    for sep in (":", "?", " - "):
+        head, found, tail = first.partition(sep)
+        if found and head.strip():
+            heads.append((head, (tail.strip() or rest.strip()) or None))
+    return heads
 
 
 def _index(doc: Document) -> dict[str, list[tuple[int, int]]]:

@@ -167,6 +167,30 @@ class Reader:
             return None
         return cell.text
 
+    def long_text(self, spec: FieldSpec | None, start: int = 0, end: int | None = None) -> str | None:
+        """A free-text answer: the value, plus the body paragraphs that continue it below."""
+        if spec is None:
+            return None
+        for hit in self.find(spec, start, end):
+            raw = self.value(hit)
+            if raw is None or not clean(raw):
+                continue
+            parts = [raw]
+            if self.doc.rows[hit.row].table is None:
+                # After a paragraph label the value is the next paragraph (or inline); more may follow.
+                for nxt in self.doc.rows[hit.row + (1 if hit.inline is not None else 2):]:
+                    text = nxt.cells[0].text if nxt.cells else ""
+                    if not text.strip():
+                        continue
+                    if nxt.table is not None or self.is_label(text) or self._heading(text):
+                        break
+                    parts.append(text)
+            return clean("\n".join(parts)) or None
+        return None
+
+    def _heading(self, text: str) -> bool:
+        return any(matches(text, spec) for spec in self.profile.sections.values())
+
     def value_beside(self, hit: Hit) -> str | None:
         """The value in the label's own row (to its right), if any."""
         row = self.doc.rows[hit.row]

@@ -134,9 +134,13 @@ class Profile:
         return bool(label_forms(text) & self._all_forms) or _ends_like_label(text)
 
     def is_labelled(self, text: str) -> bool:
-        """True if a cell starts with a known label and a colon ("Age: 11"): another field's value."""
+        """True if a cell starts "Some label: …" ("Age: 11"): another field, not a value."""
         head, sep, _ = text.split("\n", 1)[0].partition(":")
-        return bool(sep) and bool(label_forms(head) & self._all_forms)
+        if not sep or not head.strip():
+            return False
+        words = head.split()
+        return bool(label_forms(head) & self._all_forms) or (
+            len(words) <= 6 and not any(ch.isdigit() for ch in head) and "@" not in head)
 
     @classmethod
     def from_data(cls, form: str, data: dict[str, Any]) -> "Profile":

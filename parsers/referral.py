@@ -18,7 +18,7 @@ from parsers.results import Child, FormType, ParseResult
 from parsers.wordml import Document
 
 _YES_NO = ("parents_informed", "open_to_csc", "immediate_risk", "ce_matrix_attached", "consent")
-_TEXTS = ("parents", "household", "child_views", "other_agencies", "parents_not_informed_reason")
+_TEXTS = ("parents", "household", "other_agencies", "parents_not_informed_reason")
 
 
 class _ReferralReader:
@@ -106,7 +106,7 @@ def read_referral(doc: Document, profile: Profile, file: str, today: date) -> Pa
     result.child = _child(rr, referral_date, today)
     answers = {key: rr.yes_no(key) for key in _YES_NO}
     categories = list(dict.fromkeys(slug(c) for c in rr.categories() if slug(c)))
-    concerns = rr.text("concerns")
+    concerns = rr.reader.long_text(profile.fields.get("concerns"))
     result.extra = {
         "referrer": referrer,
         "referral_date": referral_date.isoformat() if referral_date else None,
@@ -114,6 +114,7 @@ def read_referral(doc: Document, profile: Profile, file: str, today: date) -> Pa
         "categories": categories,
         **answers,
         **{key: rr.text(key) for key in _TEXTS},
+        "child_views": rr.reader.long_text(profile.fields.get("child_views")),
     }
     result.exploitation_types = []
     result.missing = _missing(result.child, referrer, concerns, answers["parents_informed"])

@@ -62,32 +62,26 @@ def segments(paragraph: str) -> tuple[tuple[bool | None, str], ...]:
 
 
 def _segments(paragraph: str) -> list[tuple[bool | None, str]]:
-    """Split "☒ A ☐ B" (or "A ☒ B ☐") into (state, label) pairs; unmarked text → (None, text)."""
+    """Each marker belongs to the label it sits closer to; on a tie, the layout's habit decides."""
     text = _brackets(paragraph).strip()
     if not any(m in text for m in MARKERS):
         return [(None, text)] if text else []
     parts = re.split(f"([{MARKERS}])", text)
-    pairs: list[tuple[bool | None, str]] = []
-    if text[0] in MARKERS:  # markers precede their labels
-        state: bool | None = None
-        for part in parts:
-            if part in MARKERS:
-                state = part == TICK_ON if state is None else (state or part == TICK_ON)
-            elif part.strip():
-                pairs.append((state, part.strip()))
-                state = None
-    else:  # markers follow their labels
-        label = ""
-        for part in parts:
-            if part in MARKERS:
-                if label.strip():
-                    pairs.append((part == TICK_ON, label.strip()))
-                label = ""
-            else:
-                label += part
-        if label.strip():
-            pairs.append((None, label.strip()))
-    return pairs
+    labels, markers = parts[0::2], parts[1::2]
+    leading = text[0] in MARKERS  # "☒ A ☐ B": markers precede their labels
+    states: dict[int, bool] = {}
+    for k, marker in enumerate(markers):
+        before, after = labels[k], labels[k + 1]
+        if not before.strip():
+            target = k + 1
+        elif not after.strip():
+            target = k
+        else:
+            gap_before = len(before) - len(before.rstrip())
+            gap_after = len(after) - len(after.lstrip())
+            target = k + 1 if (gap_after < gap_before or (gap_after == gap_before and leading)) else k
+        states[target] = states.get(target, False) or marker == TICK_ON
+    return [(states.get(n), label.strip()) for n, label in enumerate(labels) if label.strip()]
 
 
 class Reader:
@@ -339,8 +333,8 @@ class _FuzzyIndex:
             candidates = set.intersection(*(self.by_token.get(w, set()) for w in words))
             for n in candidates:
                 i, j, tokens, tail = self.entries[n]
-                if len(tokens - words - _FILLER) <= 1:
-                    found.setdefault((i, j), Hit(i, j, tail))
+                if len(tokens - words - _FILLER) <= 1 and (found.get((i, j)) is None or tail is not None):
+                    found[(i, j)] = Hit(i, j, tail)  # prefer the reading that leaves a value
         return [found[k] for k in sorted(found)]
 
 

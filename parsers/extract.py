@@ -243,6 +243,8 @@ class Reader:
             yes, no = answers.get("yes", False), answers.get("no", False)
             return True if yes and not no else False if no and not yes else None
         words = norm(clean(raw)).split(" ")
+        if {"yes", "no"} <= set(words[:4]):
+            return None  # the printed choices "Yes / No", neither marked
         if words and words[0] in ("yes", "y"):
             return True
         if words and words[0] in ("no", "n", "not"):

@@ -208,8 +208,9 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
         end = group_end if group_end is not None else worker_hit.row + 6
         agency = _after(reader, fields["worker.agency"], worker_hit, end)
         date_text = _after(reader, fields["date"], worker_hit, end)
-    if agency is None and worker_hit is None:
-        agency, _ = reader.field(fields["worker.agency"])
+    if agency is None:
+        agency = _nearest(reader, fields["worker.agency"], worker_hit, manager_hits,
+                          _first_indicator_row(reader, profile))
     assessed, _ = reader.field(fields["assessment_date"])
     if not assessed and not date_text:
         # Rows shuffled so the worker's "Date" is not beside the worker: the header's first date.
@@ -218,6 +219,20 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
     manager = clean(reader.value(manager_hits[0]) or "") if manager_hits else ""
     return {"worker_name": worker, "worker_agency": agency, "assessment_date": assessment_date,
             "line_manager": manager or None}
+
+
+def _nearest(reader: Reader, spec: FieldSpec, worker, managers: list, end: int) -> str | None:
+    """With header rows shuffled: the filled value nearest the worker, never in a manager's row."""
+    manager_rows = {h.row for h in managers}
+    best: tuple[int, str] | None = None
+    for hit in reader.find(spec, 0, end):
+        if hit.row in manager_rows:
+            continue
+        text = clean(reader.value(hit) or "")
+        distance = abs(hit.row - worker.row) if worker is not None else hit.row
+        if text and (best is None or distance < best[0]):
+            best = (distance, text)
+    return best[1] if best else None
 
 
 def _first_indicator_row(reader: Reader, profile: Profile) -> int:

@@ -223,11 +223,10 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
 
 def _nearest(reader: Reader, spec: FieldSpec, worker, managers: list, end: int) -> str | None:
     """With header rows shuffled: the filled value nearest the worker, never in a manager's row."""
-    manager_rows = {h.row for h in managers}
     best: tuple[int, str] | None = None
     for hit in reader.find(spec, 0, end):
-        if hit.row in manager_rows:
-            continue
+        if any(m.row == hit.row and m.cell < hit.cell for m in managers):
+            continue  # the manager's own contact details, to the right of the manager
         text = clean(reader.value(hit) or "")
         distance = abs(hit.row - worker.row) if worker is not None else hit.row
         if text and (best is None or distance < best[0]):

@@ -135,7 +135,10 @@ class Profile:
 
     def is_labelled(self, text: str) -> bool:
         """True if a cell starts "Some label: …" ("Age: 11"): another field, not a value."""
-        head, sep, _ = text.split("\n", 1)[0].partition(":")
+        first = text.split("\n", 1)[0]
+        head, sep, _ = first.partition(":")
+        if not sep:
+            head, sep, _ = first.partition("?")
         if not sep or not head.strip():
             return False
         words = head.split()

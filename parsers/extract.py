@@ -53,7 +53,14 @@ def tick_state(text: str) -> bool | None:
 
 
 def _brackets(text: str) -> str:
-    return _BRACKET_OFF.sub(TICK_OFF, _BRACKET_ON.sub(TICK_ON, text))
+    """Ticks typed as text: "[x]" / "(X)", and a lone X at the start, the end or after a wide gap."""
+    text = _BRACKET_OFF.sub(TICK_OFF, _BRACKET_ON.sub(TICK_ON, text))
+    if len(text) <= 120 and ("x" in text or "X" in text):
+        text = _TYPED_X.sub(TICK_ON, text)
+    return text
+
+
+_TYPED_X = re.compile(r"(?:^|(?<=\s\s)|(?<=\t))[xX](?=\s|$)|(?<=\s)[xX]$")
 
 
 @lru_cache(maxsize=1 << 14)

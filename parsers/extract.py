@@ -132,12 +132,13 @@ class Reader:
         if cell.merged_above or not cell.text.strip():
             return None
         first, _, rest = cell.text.partition("\n")
+        inline = split_inline(cell.text, spec)
+        if inline and not self._label_like(inline):
+            return Hit(i, j, inline)
         if matches(first, spec):
             return Hit(i, j, rest.strip() or None)
-        inline = split_inline(cell.text, spec)
         if inline is not None:
-            # "Reason for referral: what are you worried about?" is all label.
-            return Hit(i, j, None if self._label_like(inline) else (inline or None))
+            return Hit(i, j, None)  # "Reason for referral: what are you worried about?" is all label
         return None
 
     def _label_like(self, text: str) -> bool:

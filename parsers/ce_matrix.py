@@ -223,13 +223,13 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
 
 def _nearest(reader: Reader, spec: FieldSpec, worker, managers: list, end: int) -> str | None:
     """With header rows shuffled: the filled value nearest the worker, never in a manager's row."""
-    best: tuple[tuple[bool, int], str] | None = None
+    best: tuple[tuple[bool, bool, int], str] | None = None
     for hit in reader.find(spec, 0, end):
         says_worker = "worker" in norm(reader.doc.rows[hit.row].cells[hit.cell].text.split(":")[0])
-        if not says_worker and any(m.row == hit.row and m.cell < hit.cell for m in managers):
-            continue  # the manager's own contact details, to the right of the manager
+        # Right of the manager it is probably the manager's own; used only if nothing else is filled.
+        managers_own = not says_worker and any(m.row == hit.row and m.cell < hit.cell for m in managers)
         text = clean(reader.value(hit) or "")
-        rank = (not says_worker, abs(hit.row - worker.row) if worker is not None else hit.row)
+        rank = (managers_own, not says_worker, abs(hit.row - worker.row) if worker is not None else hit.row)
         if text and (best is None or rank < best[0]):
             best = (rank, text)
     return best[1] if best else None

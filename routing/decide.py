@@ -35,6 +35,7 @@ from routing.notify import Composer, case_reference_in, marking_of
 from routing.screening import screen
 from routing.trust import sender_verified
 
+_ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+")
 _STAFF_WORD = re.compile(r"^\s*(ack|acknowledged?|done)\b", re.IGNORECASE | re.MULTILINE)
 
 
@@ -177,7 +178,7 @@ class Decider:
         if current is None or d.disposition is Disposition.COPY:
             return (current if current and d.disposition is Disposition.COPY else fresh), became_significant
         if not raised or queue == current.queue:
-            return current, False
+            return current, became_significant  # never relaxed; same queue keeps its clock
         due = min([t for t in (current.due_at, fresh.due_at) if t is not None], default=None)
         return QueueEntry(case.reference, d.mailbox, queue, due, current.opened_at), became_significant
 
@@ -209,6 +210,10 @@ class Decider:
 
     def _capped(self, d: Decision, reply: Notification, store: StoreView) -> None:
         address = reply.to[0] if reply.to else ""
+        if not _ADDRESS.fullmatch(address):
+            d.suppressed.append(reply)
+            d.notes.append("reply_suppressed:no_sender_address")  # filed all the same
+            return
         recent = store.replies_sent_since(address, d.received_at - timedelta(hours=1))
         if recent >= self.settings.service.rate_cap_per_hour:
             d.suppressed.append(reply)

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Callable
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from parsers.results import INDICATOR_KEYS
@@ -213,7 +213,9 @@ _VARIANTS = st.builds(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# No shrinking: seeds do not shrink meaningfully, and the failure message already names the variant.
+@settings(max_examples=40, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow])
 @given(variant=_VARIANTS, spec_seed=st.integers(0, 10_000), referral=st.booleans())
 def test_round_trip_property(variant: Variant, spec_seed: int, referral: bool) -> None:
     """Scenario: any spec in any variant parses back to the spec."""

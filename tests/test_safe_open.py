@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import time
 import zipfile
 
 import olefile
@@ -97,11 +96,9 @@ def test_tables_cover_every_builder() -> None:
 
 @pytest.mark.parametrize("name", sorted(FAILURES))
 def test_hostile_file_gives_status_and_problem(name: str) -> None:
-    """A hostile or non-Word attachment becomes a failure with a status and a reason, quickly."""
+    """A hostile or non-Word attachment becomes a failure with a status and a reason (timings: bench/hostile.py)."""
     data = hostile.BUILDERS[name]()
-    started = time.monotonic()
     result = open_wordml(data)
-    assert time.monotonic() - started < 5
     assert isinstance(result, OpenFailure)
     assert result.status is FAILURES[name]
     assert result.problem.strip()
@@ -215,10 +212,8 @@ def test_secure_xml_refuses_billion_laughs_fast() -> None:
     """secure_xml raises DocumentError on an entity bomb before expanding anything."""
     with zipfile.ZipFile(io.BytesIO(hostile.billion_laughs())) as zf:
         xml = zf.read("word/document.xml")
-    started = time.monotonic()
     with pytest.raises(DocumentError) as caught:
         secure_xml(xml)
-    assert time.monotonic() - started < 0.5
     assert caught.value.status is Status.UNREADABLE
 
 

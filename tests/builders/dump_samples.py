@@ -15,6 +15,8 @@ import json
 from pathlib import Path
 
 from tests.builders.forms import (
+    CEMatrixSpec,
+    ReferralSpec,
     Variant,
     build_ce_matrix,
     build_referral,
@@ -51,6 +53,7 @@ def write_samples(outdir: Path) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     written = []
     for i, (name, variant) in enumerate(SAMPLES.items()):
+        spec: CEMatrixSpec | ReferralSpec
         if name.startswith("referral"):
             spec = sample_referral(100 + i)
             data = build_referral(spec, variant)

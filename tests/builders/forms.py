@@ -656,9 +656,13 @@ class _Render:
     def long_text(self, label: str, text: str | None, old_prefix: str | None = None) -> list[Block]:
         """A free-text box: label, then the text as paragraphs."""
         parts = _sentences(text) if text else []
-        paras = [self._para(" ".join(parts[: len(parts) // 2 + 1]), old_prefix)] if parts else [w.paragraph(self.empty())]
-        if len(parts) > 1:
-            paras.append(self._para(" ".join(parts[len(parts) // 2 + 1:])))
+        if not parts:
+            paras = [w.paragraph(self.empty())]
+        else:
+            half = max(1, len(parts) // 2)
+            paras = [self._para(" ".join(parts[:half]), old_prefix)]
+            if parts[half:]:
+                paras.append(self._para(" ".join(parts[half:])))
         if self.v.layout == "paragraphs":
             return [w.paragraph(label, bold=True), *paras]
         if self.v.layout == "pairs":
@@ -800,7 +804,7 @@ class _CEMatrix(_Render):
                 out.append(w.table(heading + levels + evidence, widths=widths))
             else:
                 # Heading as a paragraph, levels and evidence as two plain tables: no spans anywhere.
-                out += [w.paragraph(w.run(heading[0][0].content or "", bold=True), keep_next=True),
+                out += [w.paragraph(w.run(str(heading[0][0].content), bold=True), keep_next=True),
                         w.table(levels), w.table(evidence, widths=[1900, 7700])]
         return out
 

@@ -94,7 +94,7 @@ def inline(*content: InlineLike) -> Inline:
 
 def glyph(ch: str) -> Inline:
     """A typed tick glyph; box glyphs get MS Gothic as Word's symbol picker does."""
-    font = "MS Gothic" if ch in (BALLOT_CHECKED, BALLOT_UNCHECKED, "\u2611") else "Segoe UI Symbol"
+    font: str | None = "MS Gothic" if ch in (BALLOT_CHECKED, BALLOT_UNCHECKED, "\u2611") else "Segoe UI Symbol"
     if ch in ("X", "x", "Y", "Yes"):
         font = None
     return run(ch, font=font)
@@ -132,6 +132,7 @@ def sdt_text_raw(content: Inline) -> Inline:
 def sdt_block(blocks: Sequence[BlockLike], *, placeholder: bool = False) -> Block:
     """A block-level (rich text) content control wrapping whole paragraphs."""
     props = f'<w:id w:val="{next(_ids)}"/>'
+    body: str
     if placeholder:
         props += ('<w:placeholder><w:docPart w:val="DefaultPlaceholder_-1854013440"/></w:placeholder>'
                   "<w:showingPlcHdr/>")
@@ -351,10 +352,12 @@ _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:pPrDefault><w:pPr><w:spacing w:after="60" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>
 <w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style>
 <w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/>
-<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="240" w:after="120"/><w:outlineLvl w:val="0"/></w:pPr>
+<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="240" w:after="120"/>
+<w:outlineLvl w:val="0"/></w:pPr>
 <w:rPr><w:b/><w:sz w:val="28"/></w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/>
-<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="200" w:after="80"/><w:outlineLvl w:val="1"/></w:pPr>
+<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="200" w:after="80"/>
+<w:outlineLvl w:val="1"/></w:pPr>
 <w:rPr><w:b/><w:sz w:val="24"/></w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="ListParagraph"><w:name w:val="List Paragraph"/><w:basedOn w:val="Normal"/>
 <w:qFormat/><w:pPr><w:ind w:left="720"/></w:pPr></w:style>

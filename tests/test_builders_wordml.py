@@ -29,6 +29,7 @@ from tests.builders.forms import (
     TEXT_FIELDS,
     TICK_ENCODINGS,
     CEMatrixSpec,
+    Indicators,
     ReferralSpec,
     Variant,
     build_ce_matrix,
@@ -197,7 +198,7 @@ def test_uk_date_formats() -> None:
 
 def test_expected_levels_missing_and_warnings() -> None:
     """Scenario: expected() takes the highest tick, the higher of overall and indicators, and the mandatory gaps."""
-    indicators = {k: ("low", "Some evidence.") for k in INDICATOR_KEYS}
+    indicators: Indicators = {k: ("low", "Some evidence.") for k in INDICATOR_KEYS}
     indicators["education"] = ("moderate", None)
     indicators["rewards"] = (None, "Evidence without a level.")
     spec = CEMatrixSpec(child_name="Ann Example", dob=date(2012, 5, 1), worker_name="W", worker_agency="A",

@@ -33,7 +33,6 @@ from datetime import date
 from typing import Any, Sequence
 
 from parsers.results import EXPLOITATION_TYPES, INDICATOR_KEYS
-
 from tests.builders import wordml as w
 from tests.builders.wordml import Block, Cell, Inline
 

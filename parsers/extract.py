@@ -98,8 +98,11 @@ class Reader:
         self.doc = doc
         self.profile = profile
         self._label_cache: dict[str, bool] = {}
-        self._index = _index(doc)
+        if doc.index is None:  # shared by every reader of this document
+            doc.index = _index(doc)
+        self._index = doc.index
         self._fuzzy: _FuzzyIndex | None = None
+        self._headings: dict[FieldSpec, list[int]] = {}
 
     def is_label(self, text: str) -> bool:
         """A known label, or a cell that starts with one ("Age: 11"): never another field's value."""
@@ -111,8 +114,11 @@ class Reader:
 
     # -- labels and values -------------------------------------------------
 
-    def find(self, spec: FieldSpec, start: int = 0, end: int | None = None) -> list[Hit]:
-        """Every cell labelled ``spec`` in rows [start, end), in document order."""
+    def find(self, spec: FieldSpec, start: int = 0, end: int | None = None, *, fuzzy: bool = True) -> list[Hit]:
+        """Every cell labelled ``spec`` in rows [start, end), in document order.
+
+        With ``fuzzy`` and no exact match, labels holding all of an alias's words are tried.
+        """
         stop = len(self.doc.rows) if end is None else min(end, len(self.doc.rows))
         places = sorted({pos for form in spec.forms for pos in self._index.get(form, ())})
         hits: list[Hit] = []
@@ -121,7 +127,7 @@ class Reader:
                 hit = self._hit(i, j, self.doc.rows[i].cells[j], spec)
                 if hit is not None:
                     hits.append(hit)
-        if not hits:
+        if not hits and fuzzy:
             if self._fuzzy is None:
                 self._fuzzy = _FuzzyIndex(self.doc)
             hits = [h for h in self._fuzzy.find(spec) if start <= h.row < stop]
@@ -228,12 +234,14 @@ class Reader:
 
     def heading_rows(self, spec: FieldSpec) -> list[int]:
         """Rows that are headings (a single non-empty cell) matching a section."""
-        rows = []
-        for i, row in enumerate(self.doc.rows):
-            filled = [c for c in row.cells if c.text.strip()]
-            if len(filled) == 1 and matches(filled[0].text, spec):
-                rows.append(i)
-        return rows
+        cached = self._headings.get(spec)
+        if cached is None:
+            cached = self._headings[spec] = [
+                hit.row for hit in self.find(spec, fuzzy=False)
+                if sum(1 for c in self.doc.rows[hit.row].cells if c.text.strip()) == 1
+                and matches(self.doc.rows[hit.row].cells[hit.cell].text, spec)
+            ]
+        return list(cached)
 
     # -- yes / no and tick lists -------------------------------------------
 

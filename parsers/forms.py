@@ -66,7 +66,8 @@ def detect_form(doc: Document, profiles: dict[str, Profile]) -> FormType:
     indicators = _indicator_count(doc, ce)
     ce_score = 2 * indicators + sum(1 for phrase in ce.detect if norm(phrase) in text)
     reader = Reader(doc, referral)
-    labelled = sum(1 for key in _REFERRAL_KEYS if key in referral.fields and reader.find(referral.fields[key]))
+    labelled = sum(1 for key in _REFERRAL_KEYS
+                   if key in referral.fields and reader.find(referral.fields[key], fuzzy=False))
     ref_score = 2 * labelled + sum(1 for phrase in referral.detect if norm(phrase) in text)
     if indicators >= 5 or (ce_score >= 6 and ce_score > ref_score):
         return FormType.CE_MATRIX

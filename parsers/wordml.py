@@ -83,6 +83,7 @@ class Row:
 class Document:
     rows: list[Row] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    index: dict | None = None  # label index, built once by the first reader (parsers.extract)
 
     def row_below(self, at: int) -> Row | None:
         """The next row of the same table (or the next body paragraph)."""

@@ -16,9 +16,11 @@ store); only the store and the clock differ. Steps, in order:
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from config.settings import Settings
@@ -50,6 +52,8 @@ class Decider:
         self.calendar = WorkingCalendar(self.settings.business_hours)
         self.composer = Composer(self.settings)
         self.tz = ZoneInfo(self.settings.business_hours.timezone)
+        # A message delivered to both mailboxes is decided twice; its forms are read once.
+        self._recent: OrderedDict[tuple[str, str, date], ParseResult] = OrderedDict()
 
     def decide(self, mail: ParsedMail, mailbox: str, received_at: datetime, store: StoreView) -> Decision:
         decision = Decision(mailbox=mailbox, message_id=mail.message_id, received_at=received_at,
@@ -72,8 +76,15 @@ class Decider:
         self._notify(decision, mail, a, existing, verified, raised_to_significant, store)
         return decision
 
-    def _read(self, data: bytes, filename: str, today) -> ParseResult:
-        return parse_document(data, filename, self.profiles, today=today)
+    def _read(self, data: bytes, filename: str, today: date) -> ParseResult:
+        key = (hashlib.sha256(data).hexdigest(), filename, today)
+        result = self._recent.get(key)
+        if result is None:
+            result = parse_document(data, filename, self.profiles, today=today)
+            self._recent[key] = result
+            if len(self._recent) > 32:
+                self._recent.popitem(last=False)
+        return result
 
     # -- screening and staff replies -----------------------------------------
 

@@ -335,6 +335,8 @@ class _FuzzyIndex:
                     continue
                 first, _, rest = cell.text.strip().partition("\n")
                 for head, tail in _heads(first, rest):
+                    if len(head) > _LABEL_MAX:
+                        continue
                     tokens = frozenset(norm(head, keep_parens=False).split())
                     if 2 <= len(tokens) <= 14:
                         n = len(self.entries)
@@ -366,6 +368,9 @@ def _heads(first: str, rest: str) -> list[tuple[str, str | None]]:
     return heads
 
 
+_LABEL_MAX = 120
+
+
 def _index(doc: Document) -> dict[str, list[tuple[int, int]]]:
     """Normal form of a cell's leading label (alone, or before ':' / ' - ' / '?') → cells."""
     index: dict[str, list[tuple[int, int]]] = {}
@@ -374,6 +379,8 @@ def _index(doc: Document) -> dict[str, list[tuple[int, int]]]:
             if cell.merged_above or not cell.text.strip():
                 continue
             first = cell.text.strip().split("\n", 1)[0]
+            if len(first) > _LABEL_MAX:
+                first = first[:_LABEL_MAX]  # prose: only a "Label:" at its start can matter
             heads = {first}
             for sep in (":", " - ", "?"):
                 head, found, _ = first.partition(sep)

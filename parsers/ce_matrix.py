@@ -55,6 +55,8 @@ def _heading_key(text: str, profile: Profile) -> tuple[str, str | None] | None:
     """The indicator a heading cell names (and a level written after a colon)."""
     key = ("heading", text)
     if key not in profile.cache:
+        if len(profile.cache) > 20_000:  # bounded: a daemon reads forms for months
+            profile.cache.clear()
         profile.cache[key] = _find_heading(text, profile)
     return profile.cache[key]
 
@@ -127,7 +129,9 @@ def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: lis
 
 
 def _labelled_level(reader: Reader, seg: _Segment, end: int) -> Level | None:
-    value, _ = reader.field(reader.profile.fields.get("level"), seg.start, end)
+    spec = reader.profile.fields.get("level")
+    hits = reader.find(spec, seg.start, end, fuzzy=False) if spec else []
+    value = next((clean(v) for h in hits if (v := reader.value(h)) and clean(v)), None)
     return written_level(value, reader.profile.levels)
 
 

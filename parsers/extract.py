@@ -309,12 +309,17 @@ class Reader:
     def _neighbour_tick(self, row: Row, j: int) -> bool | None:
         if tick_state(row.cells[j].text) is not None:
             return None  # this cell is itself the tick
-        for k in (j + 1, j - 1):
-            if 0 <= k < len(row.cells):
-                state = tick_state(row.cells[k].text)
-                if state is not None:
-                    return state
-        return None
+        return side_tick(row, j)
+
+
+def side_tick(row: Row, j: int) -> bool | None:
+    """The tick in the cell right of cell j, else left of it."""
+    for k in (j + 1, j - 1):
+        if 0 <= k < len(row.cells):
+            state = tick_state(row.cells[k].text)
+            if state is not None:
+                return state
+    return None
 
 
 _FILLER = frozenset(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.extract import Reader, _level_in, _levels_key, segments, tick_state
+from parsers.extract import Reader, _level_in, _levels_key, segments, side_tick, tick_state
 from parsers.labels import norm
 from parsers.results import Level
 from parsers.wordml import MARKERS, strip_markers, TICK_ON, Cell, Row
@@ -71,7 +71,7 @@ class LevelReader:
                 found.append((j, level, state))
         for j, level, state in found:
             if state is None:
-                state = self._row_tick(row, j) if len(found) == 1 else self._side_tick(row, j)
+                state = self._row_tick(row, j) if len(found) == 1 else side_tick(row, j)
             marks.append((level, state))
         return marks
 
@@ -118,13 +118,6 @@ class LevelReader:
         states = [s for s in states if s is not None]
         return any(states) if states else None
 
-    def _side_tick(self, row: Row, j: int) -> bool | None:
-        for k in (j + 1, j - 1):
-            if 0 <= k < len(row.cells):
-                state = tick_state(row.cells[k].text)
-                if state is not None:
-                    return state
-        return None
 
 
 def choose(marks: list[tuple[Level, bool | None]], where: str) -> tuple[Level | None, list[str]]:

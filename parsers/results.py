@@ -91,10 +91,7 @@ class Child:
 
     @property
     def initials(self) -> str | None:
-        if not self.name:
-            return None
-        parts = [p for p in self.name.replace("-", " ").split() if p[:1].isalpha()]
-        return "".join(p[0].upper() for p in parts) or None
+        return initials(self.name)
 
 
 @dataclass
@@ -145,6 +142,14 @@ class ParseResult:
         for key, value in self.extra.items():
             out.setdefault(key, value)
         return out
+
+
+def initials(name: str | None) -> str | None:
+    """"Jane Smith-Jones" → "JSJ": all outbound mail may say of a child."""
+    if not name:
+        return None
+    parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
+    return "".join(p[0].upper() for p in parts) or None
 
 
 def _level_json(level: Level | None) -> str | None:

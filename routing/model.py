@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from parsers.results import Level, ParseResult
+from parsers.results import Level, ParseResult, initials
 
 
 class Disposition(StrEnum):
@@ -63,10 +63,7 @@ class CaseChild:
 
     @property
     def initials(self) -> str | None:
-        if not self.name:
-            return None
-        parts = [p for p in self.name.replace("-", " ").split() if p[:1].isalpha()]
-        return "".join(p[0].upper() for p in parts) or None
+        return initials(self.name)
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "dob": self.dob, "age": self.age}

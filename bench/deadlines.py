@@ -1,27 +1,19 @@
 """Benchmark: 100k ``WorkingCalendar.due_at`` calls against a naive weekday loop.
 
-Run with ``python -m bench.calendar`` (or ``python bench/calendar.py``).
+Run with ``python -m bench.deadlines``.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from zoneinfo import ZoneInfo
 
-# Run as a script, this file's directory heads sys.path and this module would
-# shadow the standard library's ``calendar`` for every import below.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    del sys.path[0]
-
-import random  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from datetime import UTC, date, datetime, timedelta  # noqa: E402
-from datetime import time as clock  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
-
-from config.settings import BusinessHours  # noqa: E402
-from routing.calendar import WorkingCalendar  # noqa: E402
+from config.settings import BusinessHours
+from routing.calendar import WorkingCalendar
 
 CALLS = 100_000
 REPEATS = 3

@@ -40,6 +40,8 @@ class ParsedMail:
     is_delivery_report: bool = False
     # Message-IDs quoted by a DSN (its original message's headers), for bounce matching.
     reported_message_ids: list[str] = field(default_factory=list)
+    # The returned original's headers (lower-cased name → values), to recognise our own bounced replies.
+    reported_headers: dict[str, list[str]] = field(default_factory=dict)
     sha256: str = ""
     size: int = 0
     problems: list[str] = field(default_factory=list)

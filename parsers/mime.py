@@ -102,6 +102,7 @@ def _parse(raw: bytes, policy: email.policy.Policy, oversize: bool, max_depth: i
     mail.is_delivery_report = _is_delivery_report(msg)
     if mail.is_delivery_report:
         mail.reported_message_ids = _reported_ids(msg, mail.headers)
+        mail.reported_headers = _reported_headers(msg)
     mail.problems.extend([*body_problems, *walk.problems, *_defects(msg)])
     return mail
 
@@ -490,6 +491,28 @@ def _reported_ids(msg: Message, headers: dict[str, list[str]]) -> list[str]:
             ids.extend(_ids(_unsurrogate(str(block.get("x-original-message-id", "") or ""))))
             envelope_ids.extend(_ids(_unsurrogate(str(block.get("original-envelope-id", "") or ""))))
     return list(dict.fromkeys(ids + envelope_ids))
+
+
+_RETURNED_FIELDS = ("from", "subject", "x-loop", "in-reply-to", "references", "message-id", "auto-submitted")
+
+
+def _reported_headers(msg: Message) -> dict[str, list[str]]:
+    """Selected headers of the original message a DSN returns (whole message or headers only)."""
+    found: dict[str, list[str]] = {}
+    for part in _own_parts(msg):
+        ctype = part.get_content_type()
+        if ctype in _MESSAGE_TYPES:
+            blocks = _children(part)
+        elif ctype in ("text/rfc822-headers", "message/global-headers"):
+            blocks = [BytesHeaderParser(policy=email.policy.compat32).parsebytes(_payload_bytes(part))]
+        else:
+            continue
+        for block in blocks:
+            for name in _RETURNED_FIELDS:
+                value = block.get(name)
+                if value:
+                    found.setdefault(name, []).append(_unsurrogate(str(value)))
+    return found
 
 
 def _status_blocks(part: Message) -> list[Message]:

@@ -92,9 +92,9 @@ class Decider:
         decision.disposition = screened.disposition
         decision.notes.append(screened.reason)
         failed = screened.failed_notification_id
-        if failed:
+        if failed or screened.own_notification:
             decision.failed_notification_id = failed
-            original = store.outbound(failed)
+            original = store.outbound(failed) if failed else None
             case = store.case_by_reference(original.case_reference) if original and original.case_reference else None
             decision.notifications.append(self.composer.escalation(
                 reason=EscalationReason.INTAKE_FAULT, case=case, mailbox=decision.mailbox, queue=None,

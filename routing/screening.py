@@ -24,7 +24,7 @@ rule-forwarded mail, which may well be a referral.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from config.settings import Settings
 from parsers.message import ParsedMail
@@ -39,6 +39,8 @@ class Screened:
     disposition: Disposition
     reason: str
     failed_notification_id: str | None = None
+    # A bounce of mail we sent (our X-Loop in the returned headers): alert admins even if unmatched.
+    own_notification: bool = field(default=False, compare=False)
 
 
 _DAEMON_LOCALPARTS = ("mailer-daemon", "postmaster")
@@ -101,9 +103,17 @@ def _bounce(mail: ParsedMail, settings: Settings, store: StoreView) -> Screened 
         # A delay warning is not a failure: the reply may still be delivered.
         return Screened(Disposition.BOUNCE, f"{reason}:delayed")
     failed = _our_bounced_message(mail, settings, store)
-    if failed is not None:
+    ours = failed is not None or _returns_our_mail(mail, settings)
+    if ours:
         reason = f"{reason}:own_notification"
-    return Screened(Disposition.BOUNCE, reason, failed)
+    return Screened(Disposition.BOUNCE, reason, failed, ours)
+
+
+def _returns_our_mail(mail: ParsedMail, settings: Settings) -> bool:
+    """The returned original carries our X-Loop. (Its From alone proves nothing: staff
+    also send by hand from the shared mailboxes.)"""
+    domain = settings.service.domain.lower()
+    return any(domain in value.lower() for value in mail.reported_headers.get("x-loop", []))
 
 
 def _bounce_sender(mail: ParsedMail) -> str | None:
@@ -134,11 +144,23 @@ def _our_bounced_message(mail: ParsedMail, settings: Settings, store: StoreView)
     """The first of our outbound Message-IDs the bounce refers to, if any."""
     # Non-RFC 3464 bounces often only quote the original headers in the body text.
     quoted = re.findall(rf"<([^<>\s@]+@{re.escape(settings.service.domain)})>", mail.body_text, re.IGNORECASE)
-    for candidate in (*mail.reported_message_ids, *mail.in_reply_to, *mail.references, *quoted):
+    rebuilt = _rebuilt_reply_ids(mail, settings)
+    for candidate in (*mail.reported_message_ids, *mail.in_reply_to, *mail.references, *quoted, *rebuilt):
         message_id = candidate.strip().strip("<>").strip()
         if message_id and store.outbound(message_id) is not None:
             return message_id
     return None
+
+
+def _rebuilt_reply_ids(mail: ParsedMail, settings: Settings) -> list[str]:
+    """Our sender replies' Message-IDs follow from (inbound Message-ID, case reference): rebuild them."""
+    from routing.notify import case_reference_in, message_id_for
+
+    returned = mail.reported_headers
+    references = [case_reference_in(s) for s in returned.get("subject", [])]
+    answered = [i.strip().strip("<>") for v in returned.get("in-reply-to", []) for i in v.split()]
+    return [message_id_for(settings, "sender_reply", inbound, ref)
+            for ref in references if ref for inbound in answered if inbound]
 
 
 def _loop(mail: ParsedMail, settings: Settings) -> Screened | None:

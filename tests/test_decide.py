@@ -483,6 +483,20 @@ def test_screen_plain_text_bounce_not_ours():
     assert d.notifications == []
 
 
+def test_screen_dsn_returning_our_headers_without_our_id():
+    """A DSN that lost our Message-ID but returns our X-Loop, subject and In-Reply-To → our reply marked failed."""
+    rp = Replay()
+    first = rp.deliver(mail([r()]), "firstcontact")
+    (reply,) = sender_replies(first)
+    returned = (f"X-Loop: hoth-intake.durham.gov.uk\r\nIn-Reply-To: <{first.message_id}>\r\n")
+    bounce = emails.dsn_bounce("rewritten-by-relay@relay.example", returned_extra=returned).replace(
+        b"[HOTH-2026-000001]", f"[{first.case.reference}]".encode())
+    d = rp.deliver(bounce, "firstcontact", datetime(2026, 12, 24, 15, 5, tzinfo=UTC))
+    assert_screened(d, Disposition.BOUNCE)
+    assert d.failed_notification_id == reply.message_id
+    assert [n.reason.value for n in d.notifications] == ["intake_fault"]
+
+
 def test_screen_other_bounce_no_alert():
     """A bounce of a message that is not ours → bounce, no alert, no reply."""
     d = Replay().deliver(emails.dsn_bounce("CAF=someone-else@mail.gmail.com"), "firstcontact")

@@ -310,7 +310,7 @@ def msg_attached(attachments: Files = (), headers: Overrides = None, *, msg_name
 # --- machine-generated mail ----------------------------------------------------------------------
 
 def dsn_bounce(original_id: str, headers: Overrides = None, *, recipient: str = "j.whitfield@brackenfield-primary.sch.uk",
-               envelope_id: str | None = None) -> bytes:
+               envelope_id: str | None = None, returned_extra: str = "") -> bytes:
     """A Postfix RFC 3464 bounce: human text, ``message/delivery-status``, ``text/rfc822-headers``."""
     status = ("Reporting-MTA: dns; mx.durham.gov.uk\r\n"
               + (f"Original-Envelope-Id: {envelope_id}\r\n" if envelope_id else "")
@@ -318,7 +318,7 @@ def dsn_bounce(original_id: str, headers: Overrides = None, *, recipient: str = 
               f"Final-Recipient: rfc822; {recipient}\r\nOriginal-Recipient: rfc822;{recipient}\r\n"
               "Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\r\n")
     original = (f"From: First Contact <{FIRSTCONTACT}>\r\nTo: {recipient}\r\nSubject: [HOTH-2026-000001] Received\r\n"
-                f"Message-ID: <{original_id}>\r\nAuto-Submitted: auto-replied\r\n")
+                f"Message-ID: <{original_id}>\r\nAuto-Submitted: auto-replied\r\n{returned_extra}")
     parts = [_render([("Content-Description", "Notification"), ("Content-Type", "text/plain; charset=us-ascii")],
                      b"This is the mail system at host mx.durham.gov.uk.\r\n\r\nI'm sorry to have to inform you"
                      b" that your message could not be delivered.\r\n"),

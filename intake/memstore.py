@@ -132,7 +132,7 @@ class MemoryStore:
         wanted = address.strip().lower()
         return sum(
             1 for row in self._outbox.values()
-            if row.kind is not NotificationKind.ESCALATION and row.status is not OutboxStatus.SUPPRESSED
+            if row.kind.sender_facing and row.status is not OutboxStatus.SUPPRESSED
             and row.created_at >= since and wanted in (a.strip().lower() for a in row.notification.to)
         )
 

@@ -235,8 +235,7 @@ class Sweeps:
         headers = {"Message-ID": f"<{message_id}>", "From": sender, "To": ", ".join(owners), "Subject": subject,
                    "Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All",
                    "X-Loop": self._settings.service.domain}
-        # No digest kind exists in routing.model; a non-escalation kind keeps it out of ACK/repeat handling.
-        return Notification(kind=NotificationKind.ACKNOWLEDGEMENT, reason=None, to=owners, subject=subject,
+        return Notification(kind=NotificationKind.DIGEST, reason=None, to=owners, subject=subject,
                             body="\n".join(lines) + "\n", headers=headers, message_id=message_id,
                             case_reference=None)
 

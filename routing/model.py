@@ -34,6 +34,11 @@ class NotificationKind(StrEnum):
     ACKNOWLEDGEMENT = "acknowledgement"
     MISSING_INFORMATION = "missing_information"
     ESCALATION = "escalation"
+    DIGEST = "digest"  # the daily queue summary to its owners (scheduler, never a decision)
+
+    @property
+    def sender_facing(self) -> bool:
+        return self in (NotificationKind.ACKNOWLEDGEMENT, NotificationKind.MISSING_INFORMATION)
 
 
 class EscalationReason(StrEnum):

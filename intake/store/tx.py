@@ -55,7 +55,7 @@ class SqlTransaction(DaemonOps):
 
     def replies_sent_since(self, address: str, since: datetime) -> int:
         count = self._conn.execute(select(func.count()).select_from(outbox).where(
-            outbox.c.kind != NotificationKind.ESCALATION.value,
+            outbox.c.kind.in_([k.value for k in NotificationKind if k.sender_facing]),
             outbox.c.status != OutboxStatus.SUPPRESSED.value,
             outbox.c.created_at >= since,
             outbox.c.recipients_key.contains(f",{address.strip().lower()},", autoescape=True),

@@ -12,7 +12,7 @@ from datetime import date
 
 from parsers.dates import age_on, parse_age, parse_uk_date
 from parsers.extract import Reader, clean
-from parsers.labels import FieldSpec, Profile, matches, norm, split_inline
+from parsers.labels import FieldSpec, Profile, label_forms, matches, norm, split_inline
 from parsers.levels import LevelReader, choose, written_level
 from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
 from parsers.wordml import Document
@@ -56,28 +56,47 @@ def _heading_key(text: str, profile: Profile) -> tuple[str, str | None] | None:
     key = ("heading", text)
     if key not in profile.cache:
         if len(profile.cache) > 20_000:  # bounded: a daemon reads forms for months
+            table = profile.cache.get("heading_table")
             profile.cache.clear()
+            if table is not None:
+                profile.cache["heading_table"] = table
         profile.cache[key] = _find_heading(text, profile)
     return profile.cache[key]
 
 
 def _find_heading(text: str, profile: Profile) -> tuple[str, str | None] | None:
     first = text.split("\n")[0]
-    for key, spec in profile.indicators.items():
-        if _is_heading(first, spec):
-            return key, None
-        head, sep, tail = first.partition(":")
-        if sep and _is_heading(head, spec):
+    if len(first) > 160:
+        return None  # prose, not a heading
+    table = _heading_table(profile)
+    key = _lookup(first, table)
+    if key is not None:
+        return key, None
+    head, sep, tail = first.partition(":")
+    if sep:
+        key = _lookup(head, table)
+        if key is not None:
             return key, tail.strip() or None
     return None
 
 
-def _is_heading(text: str, spec: FieldSpec) -> bool:
-    if matches(text, spec):
-        return True
-    stripped = _RISK_INDICATOR.sub("", norm(text))
-    stripped_np = _RISK_INDICATOR.sub("", norm(text, keep_parens=False))
-    return bool({stripped, stripped_np} & spec.forms)
+def _heading_table(profile: Profile) -> dict[str, str]:
+    """Every normal form of every indicator alias → its key, built once per profile."""
+    table = profile.cache.get("heading_table")
+    if table is None:
+        table = {form: key for key, spec in profile.indicators.items() for form in spec.forms}
+        profile.cache["heading_table"] = table
+    return table
+
+
+def _lookup(text: str, table: dict[str, str]) -> str | None:
+    forms = set(label_forms(text))
+    # "1. Risk Indicator - Family and peer relationships": the numbering and prefix are decoration.
+    forms |= {_RISK_INDICATOR.sub("", norm(text)), _RISK_INDICATOR.sub("", norm(text, keep_parens=False))}
+    for form in forms:
+        if form in table:
+            return table[form]
+    return None
 
 
 def _segments(reader: Reader, profile: Profile) -> dict[str, _Segment]:

@@ -8,11 +8,12 @@ result; an internal error on one document is reported as ``unreadable`` with
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from parsers.ce_matrix import _heading_key, read_ce_matrix
 from parsers.extract import Reader
-from parsers.labels import Profile, norm
+from parsers.labels import Profile
 from parsers.referral import read_referral
 from parsers.results import FormType, ParseResult, Status, failed
 from parsers.safe_open import Limits, OpenFailure, open_wordml
@@ -61,14 +62,14 @@ def _read(doc: Document, profiles: dict[str, Profile], filename: str, today: dat
 
 def detect_form(doc: Document, profiles: dict[str, Profile]) -> FormType:
     """Which form this is, from what it says."""
-    text = norm(doc.all_text())
+    text = _plain(doc.all_text())
     ce, referral = profiles["ce_matrix"], profiles["referral"]
     indicators = _indicator_count(doc, ce)
-    ce_score = 2 * indicators + sum(1 for phrase in ce.detect if norm(phrase) in text)
+    ce_score = 2 * indicators + sum(1 for phrase in ce.detect if _plain(phrase) in text)
     reader = Reader(doc, referral)
     labelled = sum(1 for key in _REFERRAL_KEYS
                    if key in referral.fields and reader.find(referral.fields[key], fuzzy=False))
-    ref_score = 2 * labelled + sum(1 for phrase in referral.detect if norm(phrase) in text)
+    ref_score = 2 * labelled + sum(1 for phrase in referral.detect if _plain(phrase) in text)
     if indicators >= 5 or (ce_score >= 6 and ce_score > ref_score):
         return FormType.CE_MATRIX
     if ref_score >= 4:
@@ -76,6 +77,14 @@ def detect_form(doc: Document, profiles: dict[str, Profile]) -> FormType:
     if ce_score >= 4:
         return FormType.CE_MATRIX
     return FormType.UNKNOWN
+
+
+def _plain(text: str) -> str:
+    """Lower-case words separated by single spaces: enough to spot a form's tell-tale phrases."""
+    return " " + " ".join(_WORDS.findall(text.lower().replace("&", " and "))) + " "
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
 
 
 def _indicator_count(doc: Document, profile: Profile) -> int:

@@ -100,6 +100,13 @@ def _lookup(text: str, table: dict[str, str]) -> str | None:
 
 
 def _segments(reader: Reader, profile: Profile) -> dict[str, _Segment]:
+    cached = reader.memo.get("segments")
+    if cached is None:
+        cached = reader.memo["segments"] = _find_segments(reader, profile)
+    return cached
+
+
+def _find_segments(reader: Reader, profile: Profile) -> dict[str, _Segment]:
     starts: dict[str, tuple[int, str | None]] = {}
     for i, row in enumerate(reader.doc.rows):
         for cell in row.cells[:2]:
@@ -289,7 +296,7 @@ def _child(reader: Reader, profile: Profile, assessed: date | None, today: date)
     for key in ("address", "gender", "disability", "ethnicity", "language", "legal_status", "gp", "school",
                 "agency_reference", "known_to_police", "known_to_yos", "known_to_camhs"):
         spec = fields.get(f"child.{key}")
-        details[key] = reader.field(spec)[0] if spec else None
+        details[key] = reader.field(spec, fuzzy=False)[0] if spec else None  # optional: exact labels only
     open_raw = reader.value(h) if (h := _first(reader, fields.get("child.open_to_csc"))) else None
     details["open_to_csc"] = reader.yes_no(open_raw)
     return Child(name=name, dob=dob, age=age, aliases=aliases, details=details)

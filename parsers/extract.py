@@ -103,6 +103,7 @@ class Reader:
         self._index = doc.index
         self._fuzzy: _FuzzyIndex | None = None
         self._headings: dict[FieldSpec, list[int]] = {}
+        self.memo: dict[str, object] = {}  # per-document results form readers compute once
 
     def is_label(self, text: str) -> bool:
         """A known label, or a cell that starts with one ("Age: 11"): never another field's value."""
@@ -217,12 +218,13 @@ class Reader:
         others = sum(1 for c, is_lab in zip(row.cells, labels) if not is_lab and c.text.strip())
         return adjacent and sum(labels) >= others
 
-    def field(self, spec: FieldSpec | None, start: int = 0, end: int | None = None) -> tuple[str | None, Hit | None]:
+    def field(self, spec: FieldSpec | None, start: int = 0, end: int | None = None,
+              *, fuzzy: bool = True) -> tuple[str | None, Hit | None]:
         """First non-empty value of a field in a range; (None, hit) if labelled but empty."""
         if spec is None:
             return None, None
         first_hit: Hit | None = None
-        for hit in self.find(spec, start, end):
+        for hit in self.find(spec, start, end, fuzzy=fuzzy):
             first_hit = first_hit or hit
             raw = self.value(hit)
             text = clean(raw) if raw is not None else ""

@@ -41,7 +41,7 @@ class LevelReader:
         return grids
 
     def _bare_level(self, cell: Cell) -> Level | None:
-        if any(m in cell.text for m in MARKERS) or "\n" in cell.text.strip():
+        if len(cell.text) > 60 or any(m in cell.text for m in MARKERS) or "\n" in cell.text.strip():
             return None
         return self.level_in(cell.text, strict=True)
 

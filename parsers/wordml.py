@@ -50,7 +50,6 @@ PLACEHOLDERS = (
     "enter text here",
 )
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS), re.IGNORECASE)
-_FORMTEXT_BLANK = re.compile(r"^[\s\u2002\u00a0\u2003\u2007\u202f]+$")
 
 
 @dataclass
@@ -141,8 +140,6 @@ class _Reader:
                     yield from self._unwrap(content)
             elif tag in (self.t.customXml, self.t.ins, self.t.moveTo):
                 yield from self._unwrap(child)
-            elif tag in (self.t.del_, self.t.moveFrom):
-                continue
             else:
                 yield child
 
@@ -152,8 +149,6 @@ class _Reader:
         rows = [tr for tr in self._unwrap(tbl) if tr.tag == self.t.tr]
         out_index = 0
         for tr in rows:
-            if tr.find(f"{self.q('trPr')}/{self.q('del')}") is not None:
-                continue  # a row deleted with tracked changes
             cells, trailing = self.row_cells(tr)
             self.doc.rows.append(Row(cells, table_id, out_index, depth))
             out_index += 1
@@ -201,145 +196,124 @@ class _Reader:
     # -- inline level ------------------------------------------------------
 
     def paragraph(self, p: etree._Element) -> str:
-        state = _FieldState()
-        parts: list[str] = []
-        self.inline(p, parts, state)
-        text = "".join(parts)
+        """A paragraph's text: after `_rewrite`, just its w:t elements in order (a C-level walk)."""
+        text = "".join(p.itertext(self.t.t, with_tail=False))
         if "lick" in text or "hoose" in text or "nter text" in text:  # cheap pre-check
             text = _PLACEHOLDER_RE.sub("", text)
-        return text.strip(" \t\u00a0")
-
-    def inline(self, parent: etree._Element, out: list[str], state: "_FieldState") -> None:
-        for child in parent:
-            tag = child.tag
-            if tag == self.t.r:
-                self.run(child, out, state)
-            elif tag == self.t.sdt:
-                self.inline_sdt(child, out, state)
-            elif tag in (self.t.del_, self.t.moveFrom, self.t.pPr):
-                continue
-            elif tag == f"{{{MC}}}AlternateContent":
-                choice = child[0] if len(child) else None
-                if choice is not None:
-                    self.inline(choice, out, state)
-            elif tag == self.t.txbxContent:
-                for block in self._unwrap(child):
-                    if block.tag == self.t.p:
-                        out.append(self.paragraph(block) + "\n")
-            elif isinstance(tag, str):
-                self.inline(child, out, state)  # hyperlink, ins, smartTag, fldSimple, drawing wrappers
-
-    def inline_sdt(self, sdt: etree._Element, out: list[str], state: "_FieldState") -> None:
-        props = sdt.find(self.t.sdtPr)
-        if props is not None:
-            box = props.find(f"{{{W14}}}checkbox")
-            if box is not None:
-                checked = box.find(f"{{{W14}}}checked")
-                on = checked is not None and _truthy(checked.get(f"{{{W14}}}val"), default=True)
-                out.append(TICK_ON if on else TICK_OFF)
-                return
-            if props.find(self.t.showingPlcHdr) is not None:
-                return
-        content = sdt.find(self.t.sdtContent)
-        if content is not None:
-            self.inline(content, out, state)
-
-    def run(self, r: etree._Element, out: list[str], state: "_FieldState") -> None:
-        t = self.t
-        for child in r:
-            tag = child.tag
-            if tag == self.t.fldChar:
-                self.field_char(child, out, state)
-            elif tag == self.t.instrText:
-                state.code.append(child.text or "")
-            elif state.hide_text:
-                continue
-            elif tag == t.t:
-                text = child.text or ""
-                # Symbol-font ticks are one or two characters; only then is the font worth reading.
-                out.append(self._text(text, self._run_font(r)) if len(text) <= 2 else text)
-            elif tag == t.sym:
-                out.append(_symbol(child.get(t.font) or self._run_font(r), child.get(t.char, "")))
-            elif tag == self.t.tab:
-                out.append(" ")
-            elif tag in (self.t.br, self.t.cr):
-                out.append("\n")
-            elif tag == self.t.noBreakHyphen:
-                out.append("-")
-            elif isinstance(tag, str) and tag.endswith("}AlternateContent"):
-                self.inline(child, out, state)
-
-    def _run_font(self, r: etree._Element) -> str:
-        props = r[0] if len(r) and r[0].tag == self.t.rPr else None
-        fonts = props.find(self.t.rFonts) if props is not None else None
-        if fonts is None:
-            return ""
-        return (fonts.get(self.t.ascii) or fonts.get(self.t.hAnsi) or "").lower()
-
-    def _text(self, text: str, font: str) -> str:
-        if font in ("wingdings", "wingdings 2") and text:
-            return "".join(_symbol(font, f"{ord(ch):X}") if ord(ch) < 0x100 else ch for ch in text)
-        return text
-
-    def field_char(self, fc: etree._Element, out: list[str], state: "_FieldState") -> None:
-        kind = fc.get(self.t.fldCharType)
-        if kind == "begin":
-            state.begin(fc.find(self.t.ffData), self)
-        elif kind == "separate":
-            state.separate(out)
-        elif kind == "end":
-            state.end(out)
+        return text.strip()  # also a FORMTEXT field's blank default (five en spaces)
 
 
-class _FieldState:
-    """Tracks a complex field (begin … separate … end) across runs."""
+def _rewrite(root: etree._Element, t: _Tags) -> None:
+    """Reduce every special construct to plain w:t text, in place, so paragraphs read as w:t runs.
 
-    def __init__(self) -> None:
-        self.stack: list[dict] = []
-        self.code: list[str] = []
-
-    @property
-    def hide_text(self) -> bool:
-        if not self.stack:
-            return False
-        top = self.stack[-1]
-        return not top["in_result"] or top["checkbox"] is not None
-
-    def begin(self, ffdata: etree._Element | None, reader: _Reader) -> None:
-        self.code = []
-        checkbox = None
-        if ffdata is not None:
-            box = ffdata.find(reader.t.checkBox)
-            if box is not None:
-                checkbox = _legacy_checked(box, reader)
-        self.stack.append({"in_result": False, "checkbox": checkbox, "result": []})
-
-    def separate(self, out: list[str]) -> None:
-        if self.stack:
-            self.stack[-1]["in_result"] = True
-            self.stack[-1]["mark"] = len(out)
-
-    def end(self, out: list[str]) -> None:
-        if not self.stack:
-            return
-        top = self.stack.pop()
-        code = "".join(self.code).upper()
-        if top["checkbox"] is not None or "FORMCHECKBOX" in code:
-            out.append(TICK_ON if top["checkbox"] else TICK_OFF)
-            return
-        mark = top.get("mark")
-        if mark is not None and "FORMTEXT" in code:
-            result = "".join(out[mark:])
-            if _FORMTEXT_BLANK.match(result or " "):
-                del out[mark:]
+    Deleted revisions vanish; check boxes (content controls, legacy fields, symbol
+    fonts) become marker characters; placeholders become empty; tabs and breaks
+    become spaces and newlines; only the first choice of alternate content stays.
+    """
+    for row in [r for r in root.iter(t.tr) if r.find(f"{t.trPr}/{t.del_}") is not None]:
+        _remove(row)  # a table row deleted with tracked changes
+    for gone in list(root.iter(t.del_, t.moveFrom, f"{{{MC}}}Fallback")):
+        _remove(gone)
+    for sdt in list(root.iter(t.sdt)):
+        _rewrite_sdt(sdt, t)
+    _rewrite_fields(root, t)
+    for fonts in list(root.iter(t.rFonts)):
+        font = (fonts.get(t.ascii) or fonts.get(t.hAnsi) or "").lower()
+        if font.startswith("wingdings"):
+            run = fonts.getparent().getparent() if fonts.getparent() is not None else None
+            for text in run.iter(t.t) if run is not None and run.tag == t.r else ():
+                text.text = "".join(_symbol(font, f"{ord(ch):X}") if ord(ch) < 0x100 else ch for ch in text.text or "")
+    for special in list(root.iter(t.sym, t.tab, t.br, t.cr, t.noBreakHyphen)):
+        if special.tag == t.sym:
+            run = special.getparent()
+            font = special.get(t.font) or (_run_font(run, t) if run is not None else "")
+            _as_text(special, t, _symbol(font, special.get(t.char, "")))
+        elif special.getparent() is not None and special.getparent().tag == t.r:
+            _as_text(special, t, " " if special.tag == t.tab else "-" if special.tag == t.noBreakHyphen else "\n")
 
 
-def _legacy_checked(box: etree._Element, reader: _Reader) -> bool:
-    checked = box.find(reader.t.checked)
+def _rewrite_sdt(sdt: etree._Element, t: _Tags) -> None:
+    props, content = sdt.find(t.sdtPr), sdt.find(t.sdtContent)
+    if props is None or content is None:
+        return
+    box = props.find(f"{{{W14}}}checkbox")
+    if box is not None:
+        checked = box.find(f"{{{W14}}}checked")
+        on = checked is not None and _truthy(checked.get(f"{{{W14}}}val"), default=True)
+        texts = list(content.iter(t.t))
+        for text in texts[1:]:
+            _remove(text)
+        if texts:
+            texts[0].text = TICK_ON if on else TICK_OFF  # w14:checked, never the glyph shown
+        else:
+            content.append(_run(t, TICK_ON if on else TICK_OFF))
+    elif props.find(t.showingPlcHdr) is not None:
+        for text in list(content.iter(t.t)):
+            _remove(text)
+
+
+def _rewrite_fields(root: etree._Element, t: _Tags) -> None:
+    """Legacy FORMCHECKBOX fields become a marker; their shown result, if any, is dropped."""
+    stack: list[dict] = []
+    for element in list(root.iter(t.fldChar, t.t, t.instrText)):
+        if element.tag == t.fldChar:
+            kind = element.get(t.fldCharType)
+            if kind == "begin":
+                box = element.find(f"{t.ffData}/{t.checkBox}")
+                stack.append({"box": box, "code": [], "result": False, "marked": False})
+            elif kind == "separate" and stack:
+                stack[-1]["result"] = True
+            elif kind == "end" and stack:
+                field = stack.pop()
+                is_box = field["box"] is not None or "FORMCHECKBOX" in "".join(field["code"]).upper()
+                if is_box:
+                    on = field["box"] is not None and _legacy_checked(field["box"], t)
+                    element.addprevious(_text(t, TICK_ON if on else TICK_OFF))
+        elif element.tag == t.instrText:
+            if stack:
+                stack[-1]["code"].append(element.text or "")
+        elif stack and stack[-1]["result"] and (
+                stack[-1]["box"] is not None or "FORMCHECKBOX" in "".join(stack[-1]["code"]).upper()):
+            _remove(element)  # a glyph someone put in a check box field's result
+
+
+def _remove(element: etree._Element) -> None:
+    parent = element.getparent()
+    if parent is not None:
+        parent.remove(element)
+
+
+def _text(t: _Tags, value: str) -> etree._Element:
+    element = etree.Element(t.t)
+    element.text = value
+    return element
+
+
+def _run(t: _Tags, value: str) -> etree._Element:
+    run = etree.Element(t.r)
+    run.append(_text(t, value))
+    return run
+
+
+def _as_text(element: etree._Element, t: _Tags, value: str) -> None:
+    element.tag = t.t
+    element.attrib.clear()
+    element.text = value
+
+
+def _run_font(run: etree._Element, t: _Tags) -> str:
+    fonts = run.find(f"{t.rPr}/{t.rFonts}")
+    if fonts is None:
+        return ""
+    return (fonts.get(t.ascii) or fonts.get(t.hAnsi) or "").lower()
+
+
+def _legacy_checked(box: etree._Element, t: _Tags) -> bool:
+    checked = box.find(t.checked)
     if checked is not None:
-        return _truthy(checked.get(reader.t.val), default=True)
-    default = box.find(reader.t.default)
-    return default is not None and _truthy(default.get(reader.t.val), default=True)
+        return _truthy(checked.get(t.val), default=True)
+    default = box.find(t.default)
+    return default is not None and _truthy(default.get(t.val), default=True)
 
 
 def _truthy(value: str | None, default: bool) -> bool:
@@ -388,6 +362,7 @@ def read_document(root: etree._Element) -> Document:
     """Flatten a parsed main document part (``w:document``) into rows."""
     namespace = etree.QName(root).namespace or W_NAMESPACES[0]
     reader = _Reader(namespace)
+    _rewrite(root, reader.t)
     body = root.find(reader.t.body)
     if body is not None:
         reader.blocks(body, 0)

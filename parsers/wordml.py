@@ -130,18 +130,9 @@ class _Reader:
             elif child.tag == self.t.tbl:
                 self.table(child, depth)
 
-    def _unwrap(self, parent: etree._Element):
-        """Children, looking through content controls, custom XML and insertions."""
-        for child in parent:
-            tag = child.tag
-            if tag == self.t.sdt:
-                content = child.find(self.t.sdtContent)
-                if content is not None:
-                    yield from self._unwrap(content)
-            elif tag in (self.t.customXml, self.t.ins, self.t.moveTo):
-                yield from self._unwrap(child)
-            else:
-                yield child
+    def _unwrap(self, parent: etree._Element) -> etree._Element:
+        """Children; `_rewrite` has already lifted content controls, custom XML and insertions."""
+        return parent
 
     def table(self, tbl: etree._Element, depth: int) -> None:
         self.tables += 1
@@ -216,6 +207,8 @@ def _rewrite(root: etree._Element, t: _Tags) -> None:
         _remove(gone)
     for sdt in list(root.iter(t.sdt)):
         _rewrite_sdt(sdt, t)
+    for wrapper in list(root.iter(t.sdt, t.customXml, t.ins, t.moveTo)):
+        _lift(wrapper, t)
     _rewrite_fields(root, t)
     for fonts in list(root.iter(t.rFonts)):
         font = (fonts.get(t.ascii) or fonts.get(t.hAnsi) or "").lower()
@@ -275,6 +268,19 @@ def _rewrite_fields(root: etree._Element, t: _Tags) -> None:
         elif stack and stack[-1]["result"] and (
                 stack[-1]["box"] is not None or "FORMCHECKBOX" in "".join(stack[-1]["code"]).upper()):
             _remove(element)  # a glyph someone put in a check box field's result
+
+
+def _lift(wrapper: etree._Element, t: _Tags) -> None:
+    """Put a wrapper's content where the wrapper was (a control's content, an insertion's runs)."""
+    parent = wrapper.getparent()
+    if parent is None:
+        return
+    content = wrapper.find(t.sdtContent) if wrapper.tag == t.sdt else wrapper
+    index = parent.index(wrapper)
+    kids = [] if content is None else [c for c in content if c.tag not in (t.sdtPr, t.sdtEndPr, t.customXmlPr)]
+    for offset, child in enumerate(kids):
+        parent.insert(index + offset, child)
+    parent.remove(wrapper)
 
 
 def _remove(element: etree._Element) -> None:

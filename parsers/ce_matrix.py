@@ -133,7 +133,7 @@ def _terminators(reader: Reader, profile: Profile, after: int) -> list[int]:
     for name in _TERMINATOR_FIELDS:
         spec = profile.fields.get(name)
         if spec:
-            rows.update(h.row for h in reader.find(spec, after + 1))
+            rows.update(h.row for h in reader.find(spec, after + 1, fuzzy=False))  # boundaries: exact
     for name in _TERMINATOR_SECTIONS:
         spec = profile.sections.get(name)
         if spec:
@@ -218,7 +218,7 @@ def _overall_end(reader: Reader, profile: Profile, start: int) -> int:
     for name in ("line_manager_verification", "voice_of_child", "views_of_parent", "suspects"):
         spec = profile.fields.get(name)
         if spec:
-            stops.extend(h.row for h in reader.find(spec, start + 1))
+            stops.extend(h.row for h in reader.find(spec, start + 1, fuzzy=False))
     for name in ("review", "factors"):
         spec = profile.sections.get(name)
         if spec:
@@ -241,7 +241,7 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
     if agency is None:
         agency = _nearest(reader, fields["worker.agency"], worker_hit, manager_hits,
                           _first_indicator_row(reader, profile))
-    assessed, _ = reader.field(fields["assessment_date"])
+    assessed, _ = reader.field(fields["assessment_date"], fuzzy=False)  # else the worker's "Date"
     if not assessed and not date_text:
         # Rows shuffled so the worker's "Date" is not beside the worker: the header's first date.
         date_text, _ = reader.field(fields["date"], 0, _first_indicator_row(reader, profile))
@@ -285,7 +285,7 @@ def _child(reader: Reader, profile: Profile, assessed: date | None, today: date)
     fields = profile.fields
     raw_name, _ = reader.field(fields["child.name"])
     name, aliases = split_name(raw_name)
-    alias_text, _ = reader.field(fields["child.aliases"])
+    alias_text, _ = reader.field(fields["child.aliases"], fuzzy=False)
     if alias_text:
         aliases.extend(a for a in _split_aliases(alias_text) if a not in aliases)
     dob_text, _ = reader.field(fields["child.dob"])
@@ -384,7 +384,7 @@ def _factors(reader: Reader, profile: Profile) -> tuple[list[str], list[str]]:
         return reader.ticked_items(profile.tick_lists.get("child_factors", ()), fuzzy=False), []
     end = _overall_end(reader, profile, start)
     end = min([end] + [h.row for name in ("voice_of_child", "exploitation_types")
-                       for h in reader.find(profile.fields[name], start + 1)])
+                       for h in reader.find(profile.fields[name], start + 1, fuzzy=False)])
     return _factor_lists(reader, profile, start, end)
 
 

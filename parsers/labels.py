@@ -32,7 +32,11 @@ _SYNONYMS = (
     (r"\bparents?\b", "parent"),
     (r"\bindicators?\b", "indicator"),
 )
-_SYNONYM_RES = [(re.compile(p), r) for p, r in _SYNONYMS]
+# One pass over all synonyms: alternatives are tried in order at each position.
+_SYNONYM_RE = re.compile("|".join(f"(?P<s{i}>{p})" for i, (p, _) in enumerate(_SYNONYMS)))
+_SYNONYM_FOR = {f"s{i}": r for i, (_, r) in enumerate(_SYNONYMS)}
+_QUOTES = str.maketrans("", "", "’'`")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
 _NUMBERING = re.compile(r"^\s*(?:(?:section|part|q)\s*)?(?:\d{1,2}[a-z]?|[a-z]|[ivx]{1,4})\s*[\.\):]\s*|^\s*\d{1,2}\s+(?=[a-z])")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
@@ -42,17 +46,14 @@ def norm(text: str, *, keep_parens: bool = True) -> str:
     """Canonical form of a label for comparison."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = strip_markers(text)
-    text = text.replace("&", " and ").replace("+", " ")
-    text = re.sub(r"[’'`]", "", text)
+    text = text.replace("&", " and ").replace("+", " ").translate(_QUOTES)
     if not keep_parens:
         text = _PARENS.sub(" ", text)
     text = _NUMBERING.sub("", text)
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
-    for pattern, repl in _SYNONYM_RES:
-        text = pattern.sub(repl, text)
+    text = _NON_WORD.sub(" ", text).strip()
+    text = _SYNONYM_RE.sub(lambda m: _SYNONYM_FOR[m.lastgroup or ""], text)
     # "&", "and", "/" and "or" join alternatives interchangeably in real labels.
-    text = _CONJUNCTIONS.sub(" ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(_CONJUNCTIONS.sub(" ", text).split())
 
 
 _CONJUNCTIONS = re.compile(r"\b(?:and|or)\b")

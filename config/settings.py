@@ -102,6 +102,9 @@ class Folders(_Model):
 
 class Mailbox(_Model):
     address: str
+    # Which front door this is, for the submission-level checks (a CE Matrix at CEVT,
+    # a referral at First Contact); defaults to the mailbox's name.
+    role: Literal["firstcontact", "cevt"] | None = None
     imap: ServerLogin | None = None
     folders: Folders = Folders()
     idle: bool = True
@@ -217,6 +220,17 @@ class Settings(_Model):
         if "manual-review" not in self.queues:
             raise ValueError("queues: a 'manual-review' queue is required (the never-under-triage fallback)")
         return self
+
+    def mailbox_with_role(self, role: str) -> str | None:
+        """The configured mailbox acting as ``role`` ("firstcontact" or "cevt")."""
+        for name, box in self.mailboxes.items():
+            if (box.role or name) == role:
+                return name
+        return None
+
+    def role_of(self, mailbox: str) -> str:
+        box = self.mailboxes.get(mailbox)
+        return (box.role if box else None) or mailbox
 
     def mailbox_for_address(self, address: str) -> str | None:
         for name, box in self.mailboxes.items():

@@ -124,14 +124,15 @@ def _missing(a: Assessment, documents: list[ParseResult], mail: ParsedMail, mail
     raised = a.effective_level in _RAISED
     open_to_csc = _open_to_csc(a)
     recipients = {addr.lower() for addr in [*mail.to, *mail.cc]}
+    role = settings.role_of(mailbox)
     items = []
-    if not has_matrix and (mailbox == "cevt" or any(_mentions_exploitation(r) for r in a.referrals)):
+    if not has_matrix and (role == "cevt" or any(_mentions_exploitation(r) for r in a.referrals)):
         items.append("documents.ce_matrix")
-    if mailbox == "firstcontact" and raised and open_to_csc is not True and not has_referral:
+    if role == "firstcontact" and raised and open_to_csc is not True and not has_referral:
         items.append("documents.referral")
-    if mailbox == "firstcontact" and raised and _address(settings, "cevt") not in recipients:
+    if role == "firstcontact" and raised and _address(settings, "cevt") not in recipients:
         items.append("recipients.cevt")
-    if mailbox == "cevt" and raised and open_to_csc is False and _address(settings, "firstcontact") not in recipients:
+    if role == "cevt" and raised and open_to_csc is False and _address(settings, "firstcontact") not in recipients:
         items.append("recipients.firstcontact")
     if a.unreadable:
         items.append("documents.unreadable")
@@ -153,6 +154,6 @@ def _mentions_exploitation(referral: ParseResult) -> bool:
     return any(word in categories for word in _EXPLOITATION_WORDS)
 
 
-def _address(settings: Settings, mailbox: str) -> str | None:
-    box = settings.mailboxes.get(mailbox)
-    return box.address if box else None
+def _address(settings: Settings, role: str) -> str | None:
+    name = settings.mailbox_with_role(role)
+    return settings.mailboxes[name].address if name else None

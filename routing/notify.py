@@ -166,8 +166,8 @@ def describe_missing(path: str, settings: Settings) -> str:
         key, field = rest.split(".")
         title = INDICATOR_TITLES.get(key, key.replace("_", " ").capitalize())
         return f"evidence for {title}" if field == "evidence" else f"risk level for {title}"
-    if head == "recipients" and rest in settings.mailboxes:
-        address = settings.mailboxes[rest].address
+    if head == "recipients" and settings.mailbox_with_role(rest):
+        address = settings.mailboxes[settings.mailbox_with_role(rest) or rest].address
         return _RECIPIENT_NAMES.get(rest, "a copy sent to {address}").format(address=address)
     return path.replace(".", " ").replace("_", " ")
 

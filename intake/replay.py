@@ -10,6 +10,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from config.profiles import load_profiles
@@ -61,23 +62,22 @@ def decision_json(file: str, d: Decision, tz) -> dict[str, Any]:
     }
 
 
-def _parse_at(text: str | None) -> datetime | None:
+def _parse_at(text: str | None, tz: ZoneInfo) -> datetime | None:
+    """--at as an aware time; without an offset it is local time in the business timezone."""
     if text is None:
         return None
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError as err:
         raise ConfigError(f"--at: expected an ISO 8601 time such as 2026-12-24T15:00:00+00:00, got {text!r}") from err
-    if moment.tzinfo is None:
-        raise ConfigError(f"--at: give a UTC offset (e.g. {text}+00:00); a bare local time is ambiguous")
-    return moment
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
 
 
 def cmd_replay(files: list[str], *, mailbox: str | None, at: str | None, config: Path | None, as_json: bool) -> int:
     settings = load_settings(config)
     if mailbox is not None and mailbox not in settings.mailboxes:
         raise ConfigError(f"--mailbox: unknown mailbox {mailbox!r}; configured: {', '.join(settings.mailboxes)}")
-    moment = _parse_at(at)
+    moment = _parse_at(at, ZoneInfo(settings.business_hours.timezone))
     decider = Decider(settings, load_profiles(settings.profiles))
     store = MemoryStore()
     rows: list[dict[str, Any]] = []

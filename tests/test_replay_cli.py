@@ -282,7 +282,6 @@ def test_exit_0_for_unreadable_attachment(replay, eml):
 @pytest.mark.parametrize("args", [
     pytest.param(["--mailbox", "nowhere"], id="unknown-mailbox"),
     pytest.param(["--at", "yesterday"], id="bad-at"),
-    pytest.param(["--at", "2026-12-24T15:00:00"], id="at-without-offset"),
     pytest.param(["--config", "/nonexistent/hoth-intake.toml"], id="missing-config"),
 ])
 def test_exit_2_for_usage_or_config_error(replay, eml, args):
@@ -291,6 +290,13 @@ def test_exit_2_for_usage_or_config_error(replay, eml, args):
     assert code == 2
     assert not out
     assert err.strip()
+
+
+def test_at_without_offset_is_london_local_time(replay, eml):
+    """--at without a UTC offset is read as Europe/London local time (BST in summer)."""
+    code, rows, _ = replay("--at", "2027-06-01T10:00:00", eml("a.eml", mail([REFERRAL])))
+    assert code == 0
+    assert rows[0]["received_at"] == "2027-06-01T10:00:00+01:00"
 
 
 def test_exit_2_without_files(capsys):

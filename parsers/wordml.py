@@ -1,24 +1,27 @@
 """WordprocessingML → a flat list of rows of cells, with every tick resolved.
 
 A form's meaning lives in table cells and paragraphs; how a value or a tick
-was typed does not matter to the extractors. So this module reads the main
-document part once (lxml, no python-docx: it cannot see content controls and
-is slow) and renders each cell as plain text in which every check box,
-whatever its encoding, becomes one of two marker characters:
+was typed does not matter to the extractors. The main document part is
+reduced in C by ``flatten.xsl`` (libxslt, no network or file access) to a
+skeleton of paragraphs, tables, rows and cells holding plain text, in which
+every check box, whatever its encoding, is one of two marker characters:
 
 - ``TICK_ON`` / ``TICK_OFF`` for check-box content controls (``w14:checked``,
   never the glyph shown), legacy FORMCHECKBOX fields (``w:checked`` overrides
   ``w:default``) and typed or symbol-font glyphs (☒ ☑ ✓ ✔ / ☐).
 
 Deleted text in tracked changes is dropped, inserted text kept; placeholder
-text and blank FORMTEXT results read as empty. Nested tables are emitted as
-rows after the row that contains them, so text "under" a label includes them.
+text and blank FORMTEXT results read as empty. This module walks the
+skeleton: nested tables become rows after the row that contains them, so
+text "under" a label includes them. (python-docx cannot see content controls
+and is slow, so it is not used.)
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 
 from lxml import etree
 
@@ -30,8 +33,6 @@ W_NAMESPACES = (
     "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
     "http://purl.oclc.org/ooxml/wordprocessingml/main",
 )
-W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
-MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
 GLYPHS_ON = set("☒☑✓✔✗✘⊠⌧☓")
 GLYPHS_OFF = set("☐□▢")
@@ -98,234 +99,98 @@ class Document:
         return "\n".join(c.text for r in self.rows for c in r.cells)
 
 
-class _Tags:
-    """Clark-notation tag names in the document's namespace, built once per name."""
-
-    def __init__(self, namespace: str) -> None:
-        self._ns = namespace
-
-    def __getattr__(self, name: str) -> str:
-        tag = f"{{{self._ns}}}{name.rstrip('_')}"
-        setattr(self, name, tag)
-        return tag
+_TRANSITIONAL = W_NAMESPACES[0]
+_FLATTEN = etree.XSLT(
+    etree.fromstring(resources.files("parsers").joinpath("flatten.xsl").read_bytes()),
+    access_control=etree.XSLTAccessControl.DENY_ALL,
+)
 
 
-class _Reader:
-    def __init__(self, w: str) -> None:
-        self.w = w
-        self.t = _Tags(w)
-        self.doc = Document()
+def read_document(root: etree._Element) -> Document:
+    """Flatten a parsed main document part (``w:document``) into rows.
+
+    The WordprocessingML is reduced to a skeleton of paragraphs, tables, rows
+    and cells in C (``flatten.xsl``); this module only walks that skeleton.
+    """
+    if etree.QName(root).namespace != _TRANSITIONAL:
+        root = _as_transitional(root)
+    skeleton = _FLATTEN(root).getroot()
+    doc = Document()
+    if skeleton is not None:
+        _Walker(doc).blocks(skeleton, 0)
+    return doc
+
+
+class _Walker:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
         self.tables = 0
 
-    def q(self, tag: str) -> str:
-        return getattr(self.t, tag)
-
-    # -- block level -------------------------------------------------------
-
     def blocks(self, parent: etree._Element, depth: int) -> None:
-        for child in self._unwrap(parent):
-            if child.tag == self.t.p:
-                text = self.paragraph(child)
-                self.doc.rows.append(Row([Cell(text, 0)], None, len(self.doc.rows), depth))
-            elif child.tag == self.t.tbl:
+        for child in parent:
+            if child.tag == "p":
+                self.doc.rows.append(Row([Cell(_text(child), 0)], None, len(self.doc.rows), depth))
+            elif child.tag == "tbl":
                 self.table(child, depth)
-
-    def _unwrap(self, parent: etree._Element) -> etree._Element:
-        """Children; `_rewrite` has already lifted content controls, custom XML and insertions."""
-        return parent
 
     def table(self, tbl: etree._Element, depth: int) -> None:
         self.tables += 1
         table_id = self.tables
-        rows = [tr for tr in self._unwrap(tbl) if tr.tag == self.t.tr]
-        out_index = 0
-        for tr in rows:
+        for index, tr in enumerate(tbl.iterchildren("tr")):
             cells, trailing = self.row_cells(tr)
-            self.doc.rows.append(Row(cells, table_id, out_index, depth))
-            out_index += 1
+            self.doc.rows.append(Row(cells, table_id, index, depth))
             for block in trailing:  # a cell's nested tables and what follows them, in order
-                if block.tag == self.t.tbl:
+                if block.tag == "tbl":
                     self.table(block, depth + 1)
                 else:
-                    self.doc.rows.append(Row([Cell(self.paragraph(block), 0)], None, len(self.doc.rows), depth + 1))
+                    self.doc.rows.append(Row([Cell(_text(block), 0)], None, len(self.doc.rows), depth + 1))
 
     def row_cells(self, tr: etree._Element) -> tuple[list[Cell], list[etree._Element]]:
-        col = 0
-        before = tr.find(f"{self.q('trPr')}/{self.q('gridBefore')}")
-        if before is not None:
-            col = _int(before.get(self.t.val), 0)
+        col = _int(tr.get("before"), 0)
         cells: list[Cell] = []
         trailing: list[etree._Element] = []
-        for tc in self._unwrap(tr):
-            if tc.tag != self.t.tc:
-                continue
-            span, merged = self._cell_props(tc)
+        for tc in tr.iterchildren("tc"):
+            span = max(1, _int(tc.get("span"), 1))
+            merged = tc.get("vmerge") == "1" and tc.get("merge") in ("", "continue", None)
             paras: list[str] = []
             nested = False
-            for block in self._unwrap(tc):
-                nested = nested or block.tag == self.t.tbl
-                if nested and block.tag in (self.t.p, self.t.tbl):
+            for block in tc:
+                nested = nested or block.tag == "tbl"
+                if nested:
                     trailing.append(block)
-                elif block.tag == self.t.p:
-                    paras.append(self.paragraph(block))
+                elif block.tag == "p":
+                    paras.append(_text(block))
             text = "" if merged else "\n".join(paras).strip("\n")
             cells.append(Cell(text, col, span, merged))
             col += span
         return cells, trailing
 
-    def _cell_props(self, tc: etree._Element) -> tuple[int, bool]:
-        if not len(tc) or tc[0].tag != self.t.tcPr:  # schema order: tcPr comes first
-            return 1, False
-        span, merged = 1, False
-        for prop in tc[0]:
-            if prop.tag == self.t.gridSpan:
-                span = max(1, _int(prop.get(self.t.val), 1))
-            elif prop.tag == self.t.vMerge:
-                merged = prop.get(self.t.val, "continue") == "continue"
-        return span, merged
 
-    # -- inline level ------------------------------------------------------
-
-    def paragraph(self, p: etree._Element) -> str:
-        """A paragraph's text: after `_rewrite`, just its w:t elements in order (a C-level walk)."""
-        text = "".join(p.itertext(self.t.t, with_tail=False))
-        if "lick" in text or "hoose" in text or "nter text" in text:  # cheap pre-check
-            text = _PLACEHOLDER_RE.sub("", text)
-        return text.strip()  # also a FORMTEXT field's blank default (five en spaces)
+def _text(p: etree._Element) -> str:
+    """A skeleton paragraph's text, symbol-font characters resolved, placeholders dropped."""
+    if len(p):
+        parts = [p.text or ""]
+        for child in p:
+            parts.append(_symbol(child.get("font") or child.get("runfont"), child.get("char", "")))
+            parts.append(child.tail or "")
+        text = "".join(parts)
+    else:
+        text = p.text or ""
+    if "lick" in text or "hoose" in text or "nter text" in text:  # cheap pre-check
+        text = _PLACEHOLDER_RE.sub("", text)
+    return normalise_glyphs(text.strip())  # strip: also a FORMTEXT field's blank default
 
 
-def _rewrite(root: etree._Element, t: _Tags) -> None:
-    """Reduce every special construct to plain w:t text, in place, so paragraphs read as w:t runs.
-
-    Deleted revisions vanish; check boxes (content controls, legacy fields, symbol
-    fonts) become marker characters; placeholders become empty; tabs and breaks
-    become spaces and newlines; only the first choice of alternate content stays.
-    """
-    for row in [r for r in root.iter(t.tr) if r.find(f"{t.trPr}/{t.del_}") is not None]:
-        _remove(row)  # a table row deleted with tracked changes
-    for gone in list(root.iter(t.del_, t.moveFrom, f"{{{MC}}}Fallback")):
-        _remove(gone)
-    for sdt in list(root.iter(t.sdt)):
-        _rewrite_sdt(sdt, t)
-    for wrapper in list(root.iter(t.sdt, t.customXml, t.ins, t.moveTo)):
-        _lift(wrapper, t)
-    _rewrite_fields(root, t)
-    for fonts in list(root.iter(t.rFonts)):
-        font = (fonts.get(t.ascii) or fonts.get(t.hAnsi) or "").lower()
-        if font.startswith("wingdings"):
-            run = fonts.getparent().getparent() if fonts.getparent() is not None else None
-            for text in run.iter(t.t) if run is not None and run.tag == t.r else ():
-                text.text = "".join(_symbol(font, f"{ord(ch):X}") if ord(ch) < 0x100 else ch for ch in text.text or "")
-    for special in list(root.iter(t.sym, t.tab, t.br, t.cr, t.noBreakHyphen)):
-        if special.tag == t.sym:
-            run = special.getparent()
-            font = special.get(t.font) or (_run_font(run, t) if run is not None else "")
-            _as_text(special, t, _symbol(font, special.get(t.char, "")))
-        elif special.getparent() is not None and special.getparent().tag == t.r:
-            _as_text(special, t, " " if special.tag == t.tab else "-" if special.tag == t.noBreakHyphen else "\n")
-
-
-def _rewrite_sdt(sdt: etree._Element, t: _Tags) -> None:
-    props, content = sdt.find(t.sdtPr), sdt.find(t.sdtContent)
-    if props is None or content is None:
-        return
-    box = props.find(f"{{{W14}}}checkbox")
-    if box is not None:
-        checked = box.find(f"{{{W14}}}checked")
-        on = checked is not None and _truthy(checked.get(f"{{{W14}}}val"), default=True)
-        texts = list(content.iter(t.t))
-        for text in texts[1:]:
-            _remove(text)
-        if texts:
-            texts[0].text = TICK_ON if on else TICK_OFF  # w14:checked, never the glyph shown
-        else:
-            content.append(_run(t, TICK_ON if on else TICK_OFF))
-    elif props.find(t.showingPlcHdr) is not None:
-        for text in list(content.iter(t.t)):
-            _remove(text)
-
-
-def _rewrite_fields(root: etree._Element, t: _Tags) -> None:
-    """Legacy FORMCHECKBOX fields become a marker; their shown result, if any, is dropped."""
-    stack: list[dict] = []
-    for element in list(root.iter(t.fldChar, t.t, t.instrText)):
-        if element.tag == t.fldChar:
-            kind = element.get(t.fldCharType)
-            if kind == "begin":
-                box = element.find(f"{t.ffData}/{t.checkBox}")
-                stack.append({"box": box, "code": [], "result": False, "marked": False})
-            elif kind == "separate" and stack:
-                stack[-1]["result"] = True
-            elif kind == "end" and stack:
-                field = stack.pop()
-                is_box = field["box"] is not None or "FORMCHECKBOX" in "".join(field["code"]).upper()
-                if is_box:
-                    on = field["box"] is not None and _legacy_checked(field["box"], t)
-                    element.addprevious(_text(t, TICK_ON if on else TICK_OFF))
-        elif element.tag == t.instrText:
-            if stack:
-                stack[-1]["code"].append(element.text or "")
-        elif stack and stack[-1]["result"] and (
-                stack[-1]["box"] is not None or "FORMCHECKBOX" in "".join(stack[-1]["code"]).upper()):
-            _remove(element)  # a glyph someone put in a check box field's result
-
-
-def _lift(wrapper: etree._Element, t: _Tags) -> None:
-    """Put a wrapper's content where the wrapper was (a control's content, an insertion's runs)."""
-    parent = wrapper.getparent()
-    if parent is None:
-        return
-    content = wrapper.find(t.sdtContent) if wrapper.tag == t.sdt else wrapper
-    index = parent.index(wrapper)
-    kids = [] if content is None else [c for c in content if c.tag not in (t.sdtPr, t.sdtEndPr, t.customXmlPr)]
-    for offset, child in enumerate(kids):
-        parent.insert(index + offset, child)
-    parent.remove(wrapper)
-
-
-def _remove(element: etree._Element) -> None:
-    parent = element.getparent()
-    if parent is not None:
-        parent.remove(element)
-
-
-def _text(t: _Tags, value: str) -> etree._Element:
-    element = etree.Element(t.t)
-    element.text = value
-    return element
-
-
-def _run(t: _Tags, value: str) -> etree._Element:
-    run = etree.Element(t.r)
-    run.append(_text(t, value))
-    return run
-
-
-def _as_text(element: etree._Element, t: _Tags, value: str) -> None:
-    element.tag = t.t
-    element.attrib.clear()
-    element.text = value
-
-
-def _run_font(run: etree._Element, t: _Tags) -> str:
-    fonts = run.find(f"{t.rPr}/{t.rFonts}")
-    if fonts is None:
-        return ""
-    return (fonts.get(t.ascii) or fonts.get(t.hAnsi) or "").lower()
-
-
-def _legacy_checked(box: etree._Element, t: _Tags) -> bool:
-    checked = box.find(t.checked)
-    if checked is not None:
-        return _truthy(checked.get(t.val), default=True)
-    default = box.find(t.default)
-    return default is not None and _truthy(default.get(t.val), default=True)
-
-
-def _truthy(value: str | None, default: bool) -> bool:
-    if value is None:
-        return default
-    return value.strip().lower() in ("1", "true", "on")
+def _as_transitional(root: etree._Element) -> etree._Element:
+    """Strict OOXML uses another namespace for the same vocabulary: rename it (rare, so simple)."""
+    root = etree.fromstring(etree.tostring(root))
+    strict = etree.QName(root).namespace or ""
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith("{" + strict + "}"):
+            element.tag = "{" + _TRANSITIONAL + "}" + element.tag.split("}", 1)[1]
+        for name in [n for n in element.attrib if n.startswith("{" + strict + "}")]:
+            element.set("{" + _TRANSITIONAL + "}" + name.split("}", 1)[1], element.attrib.pop(name))
+    return root
 
 
 def _int(value: str | None, default: int) -> int:
@@ -364,15 +229,3 @@ def strip_markers(text: str) -> str:
     return text.translate(_STRIP_MARKERS)
 
 
-def read_document(root: etree._Element) -> Document:
-    """Flatten a parsed main document part (``w:document``) into rows."""
-    namespace = etree.QName(root).namespace or W_NAMESPACES[0]
-    reader = _Reader(namespace)
-    _rewrite(root, reader.t)
-    body = root.find(reader.t.body)
-    if body is not None:
-        reader.blocks(body, 0)
-    for row in reader.doc.rows:
-        for cell in row.cells:
-            cell.text = normalise_glyphs(cell.text)
-    return reader.doc

@@ -1,0 +1,104 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  WordprocessingML main part → a skeleton of paragraphs, tables, rows and cells
+  holding plain text, run in C by libxslt (parsers/wordml.py reads the result).
+
+  Deleted revisions vanish; insertions, content controls and custom XML are
+  looked through; check boxes (w14 content controls: w14:checked, never the
+  glyph; legacy FORMCHECKBOX: w:checked over w:default; Wingdings symbols)
+  become U+E001 (ticked) / U+E000 (not ticked); placeholders are empty; tabs
+  are spaces and breaks newlines; only the first choice of alternate content
+  is read. Nested tables stay inside their cell, in document order.
+-->
+<xsl:stylesheet version="1.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"
+    xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+    exclude-result-prefixes="w w14 mc">
+  <xsl:output method="xml" encoding="UTF-8"/>
+
+  <xsl:template match="/">
+    <doc><xsl:apply-templates select="w:document/w:body/*"/></doc>
+  </xsl:template>
+
+  <!-- Structure. -->
+  <xsl:template match="w:p"><p><xsl:apply-templates mode="text"/></p></xsl:template>
+  <xsl:template match="w:tbl"><tbl><xsl:apply-templates select="*"/></tbl></xsl:template>
+  <xsl:template match="w:tr[w:trPr/w:del]"/>
+  <xsl:template match="w:tr">
+    <tr before="{w:trPr/w:gridBefore/@w:val}"><xsl:apply-templates select="*"/></tr>
+  </xsl:template>
+  <xsl:template match="w:tc">
+    <tc span="{w:tcPr/w:gridSpan/@w:val}" vmerge="{count(w:tcPr/w:vMerge)}" merge="{w:tcPr/w:vMerge/@w:val}">
+      <xsl:apply-templates select="*"/>
+    </tc>
+  </xsl:template>
+  <xsl:template match="w:del|w:moveFrom|w:sdtPr|w:sdtEndPr|w:tblPr|w:tblGrid|w:trPr|w:tcPr|w:sectPr|w:customXmlPr"/>
+  <xsl:template match="w:sdt[w:sdtPr/w:showingPlcHdr]">
+    <!-- Placeholder: keep the structure (paragraphs, cells), drop the text. -->
+    <xsl:apply-templates select="w:sdtContent/*" mode="placeholder"/>
+  </xsl:template>
+  <xsl:template match="w:p" mode="placeholder"><p/></xsl:template>
+  <xsl:template match="w:tc" mode="placeholder"><tc span="{w:tcPr/w:gridSpan/@w:val}"><p/></tc></xsl:template>
+  <xsl:template match="*" mode="placeholder"><xsl:apply-templates select="*" mode="placeholder"/></xsl:template>
+  <xsl:template match="mc:AlternateContent"><xsl:apply-templates select="*[1]/*"/></xsl:template>
+  <xsl:template match="*"><xsl:apply-templates select="*"/></xsl:template>
+
+  <!-- Paragraph text. -->
+  <xsl:template match="w:t" mode="text"><xsl:value-of select="."/></xsl:template>
+  <!-- Symbol fonts: the tick and box characters Word stores for Wingdings / Wingdings 2. -->
+  <xsl:template match="w:r[w:rPr/w:rFonts[@w:ascii='Wingdings 2' or @w:hAnsi='Wingdings 2']]" mode="text">
+    <xsl:for-each select="w:t|w:sym|w:tab|w:br">
+      <xsl:choose>
+        <xsl:when test="self::w:t"><xsl:value-of
+            select="translate(., 'PRSTO£*', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;')"/></xsl:when>
+        <xsl:otherwise><xsl:apply-templates select="." mode="text"/></xsl:otherwise>
+      </xsl:choose>
+    </xsl:for-each>
+  </xsl:template>
+  <xsl:template match="w:r[w:rPr/w:rFonts[@w:ascii='Wingdings' or @w:hAnsi='Wingdings']]" mode="text">
+    <xsl:for-each select="w:t|w:sym|w:tab|w:br">
+      <xsl:choose>
+        <xsl:when test="self::w:t"><xsl:value-of
+            select="translate(., '&#xFC;&#xFB;&#xFE;&#xFD;x&#xA8;oq', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE000;')"/></xsl:when>
+        <xsl:otherwise><xsl:apply-templates select="." mode="text"/></xsl:otherwise>
+      </xsl:choose>
+    </xsl:for-each>
+  </xsl:template>
+  <xsl:template match="w:tab|w:ptab" mode="text"><xsl:text> </xsl:text></xsl:template>
+  <xsl:template match="w:br|w:cr" mode="text"><xsl:text>&#10;</xsl:text></xsl:template>
+  <xsl:template match="w:noBreakHyphen" mode="text"><xsl:text>-</xsl:text></xsl:template>
+  <xsl:template match="w:sym" mode="text"><sym font="{@w:font}" char="{@w:char}"
+      runfont="{../w:rPr/w:rFonts/@w:ascii}"/></xsl:template>
+  <xsl:template match="w:del|w:moveFrom|w:delText|w:instrText|w:rPr|w:pPr|w:sdtPr|w:sdtEndPr|w:fldData" mode="text"/>
+  <xsl:template match="w:sdt[w:sdtPr/w14:checkbox]" mode="text">
+    <xsl:variable name="val" select="w:sdtPr/w14:checkbox/w14:checked/@w14:val"/>
+    <xsl:choose>
+      <xsl:when test="w:sdtPr/w14:checkbox/w14:checked and not($val = '0' or $val = 'false' or $val = 'off')">&#xE001;</xsl:when>
+      <xsl:otherwise>&#xE000;</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template match="w:sdt[w:sdtPr/w:showingPlcHdr]" mode="text"/>
+  <xsl:template match="w:fldChar[@w:fldCharType='begin'][w:ffData/w:checkBox]" mode="text">
+    <xsl:variable name="box" select="w:ffData/w:checkBox"/>
+    <xsl:variable name="checked" select="$box/w:checked/@w:val"/>
+    <xsl:variable name="default" select="$box/w:default/@w:val"/>
+    <xsl:choose>
+      <xsl:when test="$box/w:checked">
+        <xsl:choose>
+          <xsl:when test="$checked = '0' or $checked = 'false' or $checked = 'off'">&#xE000;</xsl:when>
+          <xsl:otherwise>&#xE001;</xsl:otherwise>
+        </xsl:choose>
+      </xsl:when>
+      <xsl:when test="$box/w:default and not($default = '0' or $default = 'false' or $default = 'off')">&#xE001;</xsl:when>
+      <xsl:otherwise>&#xE000;</xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template match="mc:AlternateContent" mode="text"><xsl:apply-templates select="*[1]/*" mode="text"/></xsl:template>
+  <xsl:template match="w:txbxContent" mode="text">
+    <xsl:for-each select="w:p"><xsl:apply-templates mode="text"/><xsl:text>&#10;</xsl:text></xsl:for-each>
+  </xsl:template>
+  <xsl:template match="text()" mode="text"/>
+  <xsl:template match="*" mode="text"><xsl:apply-templates mode="text"/></xsl:template>
+</xsl:stylesheet>

@@ -1,0 +1,49 @@
+"""The WordprocessingML reader on inputs the form corpus does not cover."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from parsers.forms import parse_document
+from tests.builders import forms as F
+
+STRICT = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
+TRANSITIONAL = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _with_main_part(data: bytes, change) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            target.writestr(item, change(body) if item.filename == "word/document.xml" else body)
+    return out.getvalue()
+
+
+def test_strict_ooxml_reads_like_transitional():
+    """A form saved as Strict Open XML (another namespace) parses to the same result."""
+    data = F.build_ce_matrix(F.sample_ce_matrix(3), F.Variant(tick="legacy_checked"))
+    strict = _with_main_part(data, lambda body: body.replace(TRANSITIONAL, STRICT))
+    plain, converted = parse_document(data, "a.docx").to_json(), parse_document(strict, "a.docx").to_json()
+    assert converted["form"] == "ce_matrix"
+    assert converted["indicators"] == plain["indicators"]
+    assert converted["missing"] == plain["missing"]
+
+
+def test_row_deleted_with_tracked_changes_is_ignored():
+    """A table row deleted with tracked changes (w:trPr/w:del) contributes nothing; kept, it would."""
+    spec = F.with_overrides(F.sample_ce_matrix(4), child_name=None, aliases=[])
+    data = F.build_ce_matrix(spec, F.Variant(layout="pairs"))
+    cells = (b"<w:tc><w:p><w:r><w:t>Child's name</w:t></w:r></w:p></w:tc>"
+             b"<w:tc><w:p><w:r><w:t>Removed Name</w:t></w:r></w:p></w:tc></w:tr>")
+    deleted = b'<w:tr><w:trPr><w:del w:id="99" w:author="x" w:date="2026-01-01T00:00:00Z"/></w:trPr>' + cells
+    kept = b"<w:tr>" + cells
+
+    def name(row: bytes) -> str | None:
+        changed = _with_main_part(data, lambda body: body.replace(b"<w:tr>", row + b"<w:tr>", 1))
+        return parse_document(changed, "a.docx").to_json()["child"]["name"]
+
+    assert name(deleted) is None
+    assert name(kept) == "Removed Name"  # the control: the same row, not deleted, is read

@@ -472,24 +472,29 @@ def _is_delivery_report(msg: Message) -> bool:
                for p in _own_parts(msg))
 
 
+def _report_blocks(msg: Message) -> list[tuple[str, Message]]:
+    """A DSN's header blocks: ("returned", the original's headers) and ("status", per-recipient fields)."""
+    blocks: list[tuple[str, Message]] = []
+    for part in _own_parts(msg):
+        ctype = part.get_content_type()
+        if ctype in _MESSAGE_TYPES:
+            blocks.extend(("returned", child) for child in _children(part))
+        elif ctype in ("text/rfc822-headers", "message/global-headers"):
+            parsed = BytesHeaderParser(policy=email.policy.compat32).parsebytes(_payload_bytes(part))
+            blocks.append(("returned", parsed))
+        elif ctype in ("message/delivery-status", "message/global-delivery-status"):
+            blocks.extend(("status", block) for block in _status_blocks(part))
+    return blocks
+
+
 def _reported_ids(msg: Message, headers: dict[str, list[str]]) -> list[str]:
     """Message-IDs of the message a DSN reports on, from its returned headers and status fields."""
     ids = [i for v in headers.get("x-original-message-id", []) for i in _ids(v)]
     envelope_ids: list[str] = []
-    for part in _own_parts(msg):
-        ctype = part.get_content_type()
-        if ctype in _MESSAGE_TYPES:
-            blocks = _children(part)
-        elif ctype in ("text/rfc822-headers", "message/global-headers"):
-            blocks = [BytesHeaderParser(policy=email.policy.compat32).parsebytes(_payload_bytes(part))]
-        elif ctype in ("message/delivery-status", "message/global-delivery-status"):
-            blocks = _status_blocks(part)
-        else:
-            continue
-        for block in blocks:
-            ids.extend(_ids(_unsurrogate(str(block.get("message-id", "") or ""))))
-            ids.extend(_ids(_unsurrogate(str(block.get("x-original-message-id", "") or ""))))
-            envelope_ids.extend(_ids(_unsurrogate(str(block.get("original-envelope-id", "") or ""))))
+    for _, block in _report_blocks(msg):
+        ids.extend(_ids(_unsurrogate(str(block.get("message-id", "") or ""))))
+        ids.extend(_ids(_unsurrogate(str(block.get("x-original-message-id", "") or ""))))
+        envelope_ids.extend(_ids(_unsurrogate(str(block.get("original-envelope-id", "") or ""))))
     return list(dict.fromkeys(ids + envelope_ids))
 
 
@@ -499,19 +504,13 @@ _RETURNED_FIELDS = ("from", "subject", "x-loop", "in-reply-to", "references", "m
 def _reported_headers(msg: Message) -> dict[str, list[str]]:
     """Selected headers of the original message a DSN returns (whole message or headers only)."""
     found: dict[str, list[str]] = {}
-    for part in _own_parts(msg):
-        ctype = part.get_content_type()
-        if ctype in _MESSAGE_TYPES:
-            blocks = _children(part)
-        elif ctype in ("text/rfc822-headers", "message/global-headers"):
-            blocks = [BytesHeaderParser(policy=email.policy.compat32).parsebytes(_payload_bytes(part))]
-        else:
+    for kind, block in _report_blocks(msg):
+        if kind != "returned":
             continue
-        for block in blocks:
-            for name in _RETURNED_FIELDS:
-                value = block.get(name)
-                if value:
-                    found.setdefault(name, []).append(_unsurrogate(str(value)))
+        for name in _RETURNED_FIELDS:
+            value = block.get(name)
+            if value:
+                found.setdefault(name, []).append(_unsurrogate(str(value)))
     return found
 
 

@@ -109,7 +109,9 @@ class Reader:
         """A known label, or a cell that starts with one ("Age: 11"): never another field's value."""
         cached = self._label_cache.get(text)
         if cached is None:
-            cached = self.profile.is_label(text) or self.profile.is_labelled(text)
+            # A cell holding tick boxes is an answer, whatever its words.
+            cached = not any(m in text for m in MARKERS) and (
+                self.profile.is_label(text) or self.profile.is_labelled(text))
             self._label_cache[text] = cached
         return cached
 

@@ -194,7 +194,7 @@ def morning(now: datetime) -> list[Sample]:
 
 
 def cmd_demo() -> int:
-    configure_logging("warning")
+    configure_logging(os.environ.get("HOTH_LOG_LEVEL", "warning"))  # JSON lines on stderr
     with tempfile.TemporaryDirectory(prefix="hoth-demo-") as tmp:
         return asyncio.run(_demo(Path(tmp)))
 

@@ -50,7 +50,9 @@ _DATE_PATTERNS = (
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 
 # Libraries that log protocol traffic or message content at DEBUG.
-_CHATTY_LOGGERS = ("imapclient", "imapclient.imaplib", "mail.log", "aiosmtplib", "apscheduler", "msal", "urllib3")
+# Wire-level traces can carry message text (subjects name children): never below WARNING.
+_CHATTY_LOGGERS = ("imapclient", "imapclient.imaplib", "mail.log", "aiosmtplib", "apscheduler", "msal", "urllib3",
+                   "pymap", "tnefparse")
 
 
 def scrub_text(value: str) -> str:

@@ -17,7 +17,7 @@ import imaplib
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -158,6 +158,7 @@ class MailboxClient:
         self._inbox = inbox
         self._client: IMAPClient | None = None
         self._delimiter = "/"
+        self._existing: set[str] = set()  # server folders seen to exist on this connection
 
     @classmethod
     def for_mailbox(cls, name: str, mailbox: Mailbox, **kwargs: Any) -> MailboxClient:
@@ -180,6 +181,7 @@ class MailboxClient:
     def connect(self) -> None:
         """Open a fresh connection (dropping any old one), secure it and log in."""
         self._drop()
+        self._existing.clear()
         login = self._login
         context = self._ssl_context or ssl.create_default_context()
         with _wrapped(self.name, "connect"):
@@ -252,28 +254,55 @@ class MailboxClient:
 
     def move(self, uid: int, folder: str) -> None:
         """File one message into ``folder`` (created and subscribed if missing)."""
+        self.move_many([uid], folder)
+
+    def move_many(self, uids: Sequence[int], folder: str) -> None:
+        """File messages into ``folder`` with one command (a UID set); the folder is created if missing."""
+        if not uids:
+            return
         client = self._conn()
         target = self._server_folder(folder)
+        wanted = list(uids)
         with _wrapped(self.name, "move"):
             self._ensure_folder(client, target)
             if client.has_capability("MOVE"):
-                client.move([uid], target)
+                client.move(wanted, target)
             else:
-                client.copy([uid], target)
-                client.add_flags([uid], [b"\\Deleted"], silent=True)
-                client.uid_expunge([uid])
-        log.info("imap_moved", mailbox=self.name, uid=uid, folder=folder)
+                client.copy(wanted, target)
+                client.add_flags(wanted, [b"\\Deleted"], silent=True)
+                client.uid_expunge(wanted)
+        log.info("imap_moved", mailbox=self.name, uids=len(wanted), first_uid=wanted[0], folder=folder)
+
+    def folder_headers(self, folder: str, fields: Sequence[str]) -> list[bytes]:
+        """The raw ``fields`` header lines of every message in ``folder``, read-only and with PEEK.
+
+        Leaves ``folder`` selected (read-only); an absent folder has no messages.
+        """
+        client = self._conn()
+        target = self._server_folder(folder)
+        with _wrapped(self.name, "scan"):
+            if not client.folder_exists(target):
+                return []
+            client.select_folder(target, readonly=True)
+            uids = client.search("ALL")
+            if not uids:
+                return []
+            data = client.fetch(uids, [f"BODY.PEEK[HEADER.FIELDS ({' '.join(fields).upper()})]"])
+        return [bytes(next((v for k, v in item.items() if k.startswith(b"BODY[HEADER")), b""))
+                for item in data.values()]
 
     def _ensure_folder(self, client: IMAPClient, folder: str) -> None:
-        if client.folder_exists(folder):
+        if folder in self._existing:
             return
-        try:
-            client.create_folder(folder)
-        except IMAPClientError:
-            if not client.folder_exists(folder):  # lost a race with another instance: fine
-                raise
-        client.subscribe_folder(folder)
-        log.info("imap_folder_created", mailbox=self.name, folder=folder)
+        if not client.folder_exists(folder):
+            try:
+                client.create_folder(folder)
+            except IMAPClientError:
+                if not client.folder_exists(folder):  # lost a race with another instance: fine
+                    raise
+            client.subscribe_folder(folder)
+            log.info("imap_folder_created", mailbox=self.name, folder=folder)
+        self._existing.add(folder)
 
     def idle_wait(self, timeout: float) -> bool:
         """Wait up to ``timeout`` s for new mail; True if the server announced some.

@@ -44,6 +44,21 @@ class LedgerKey:
 
 
 @dataclass(frozen=True)
+class AttemptStart:
+    """What ``start_attempt`` found for a delivery about to be processed.
+
+    ``known`` is the committed disposition (or ``QUARANTINED``): file the message,
+    decide nothing. Otherwise ``number`` counts the starts of this delivery that
+    have no committed outcome, this one included (1 the first time); it is
+    committed before processing begins, so a start that kills the process still counts.
+    """
+
+    known: str | None
+    number: int
+    case_reference: str | None = None  # of a known delivery
+
+
+@dataclass(frozen=True)
 class OutboxRow:
     """One outbound email in the outbox, with its delivery state."""
 

@@ -9,7 +9,7 @@ another thread may see a transaction in progress (replay is single-threaded).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, replace
@@ -18,6 +18,7 @@ from typing import Any
 
 from intake.ledger import (
     QUARANTINED,
+    AttemptStart,
     AuditEntry,
     EscalationRow,
     LedgerKey,
@@ -27,7 +28,14 @@ from intake.ledger import (
     QueueRow,
     StoreError,
 )
-from routing.model import CaseRecord, Decision, Disposition, Notification, NotificationKind, QueueEntry
+from routing.model import (
+    CaseRecord,
+    Decision,
+    Disposition,
+    Notification,
+    NotificationKind,
+    QueueEntry,
+)
 
 __all__ = ["LedgerKey", "MemoryStore"]
 
@@ -74,6 +82,7 @@ class MemoryStore:
         self._escalations: dict[int, EscalationRow] = {}
         self._escalation_by_mid: dict[str, int] = {}
         self._quarantine: dict[int, QuarantineRow] = {}
+        self._attempts: dict[tuple[str, str, int, int], int] = {}  # starts without a committed outcome
         self._counters: dict[int, int] = {}
         self._audit: dict[int, AuditEntry] = {}
 
@@ -101,6 +110,13 @@ class MemoryStore:
         assert self._undo is not None, "writes happen inside transaction()"
         self._undo.append(lambda: table.__setitem__(key, old) if old is not _MISSING else table.pop(key, None))
         table[key] = value
+
+    def _drop(self, table: dict[Any, Any], key: Any) -> None:
+        if key not in table:
+            return
+        assert self._undo is not None, "writes happen inside transaction()"
+        old = table.pop(key)
+        self._undo.append(lambda: table.__setitem__(key, old))
 
     def _audit_entry(self, at: datetime, action: str, *, mailbox: str | None = None,
                      message_id: str | None = None, case: str | None = None, detail: str = "") -> None:
@@ -198,6 +214,7 @@ class MemoryStore:
         if key is not None:
             self._put(self._by_uid, (key.mailbox, key.folder, key.uidvalidity, key.uid), row_id)
             self._put(self._by_content, (key.mailbox, key.message_id, key.sha256), row_id)
+            self._drop(self._attempts, _slot(key))
         self._audit_entry(decision.received_at, "delivery", mailbox=decision.mailbox,
                           message_id=decision.message_id, case=reference, detail=decision.disposition.value)
 
@@ -275,25 +292,58 @@ class MemoryStore:
     # -- the daemon's operations -------------------------------------------
 
     def ledger_lookup(self, key: LedgerKey) -> str | None:
-        row_id = self._by_uid.get((key.mailbox, key.folder, key.uidvalidity, key.uid))
+        return self._known(key)[0]
+
+    def _known(self, key: LedgerKey) -> tuple[str | None, str | None]:
+        row_id = self._by_uid.get(_slot(key))
         if row_id is None:
             row_id = self._by_content.get((key.mailbox, key.message_id, key.sha256))
         if row_id is not None:
-            return self._deliveries[row_id].disposition
-        uid = (key.mailbox, key.folder, key.uidvalidity, key.uid)
-        if any(q.released_at is None and (q.key.mailbox, q.key.folder, q.key.uidvalidity, q.key.uid) == uid
-               for q in self._quarantine.values()):
-            return QUARANTINED
-        return None
+            return self._deliveries[row_id].disposition, self._deliveries[row_id].case_reference
+        if any(q.released_at is None and _slot(q.key) == _slot(key) for q in self._quarantine.values()):
+            return QUARANTINED, None
+        return None, None
+
+    def start_attempt(self, key: LedgerKey, at: datetime) -> AttemptStart:
+        """Look the delivery up; without a committed outcome, count this start."""
+        with self.transaction():
+            known, reference = self._known(key)
+            if known is not None:
+                return AttemptStart(known, 0, reference)
+            number = self._starts(key) + 1
+            self._put(self._attempts, _slot(key), number)
+            return AttemptStart(None, number)
+
+    def give_back_attempt(self, key: LedgerKey) -> None:
+        with self.transaction():
+            if self._starts(key) > 0:
+                self._put(self._attempts, _slot(key), self._starts(key) - 1)
+
+    def clear_attempts(self, key: LedgerKey) -> None:
+        """The delivery has a committed outcome: its starts no longer count."""
+        with self.transaction():
+            self._drop(self._attempts, _slot(key))
+
+    def _starts(self, key: LedgerKey) -> int:
+        return self._attempts.get(_slot(key), 0)
 
     def mark_filed(self, key: LedgerKey, at: datetime | None = None) -> None:
+        if self.mark_filed_many([key], at):
+            raise StoreError(f"no delivery recorded for uid {key.uid} in {key.mailbox}/{key.folder}")
+
+    def mark_filed_many(self, keys: Sequence[LedgerKey], at: datetime | None = None) -> list[LedgerKey]:
+        """Record that these deliveries were moved out of INBOX; returns the keys with no delivery at that UID."""
+        when = at or _now()
+        missing = []
         with self.transaction():
-            row_id = self._by_uid.get((key.mailbox, key.folder, key.uidvalidity, key.uid))
-            if row_id is None:
-                raise StoreError(f"no delivery recorded for uid {key.uid} in {key.mailbox}/{key.folder}")
-            when = at or _now()
-            self._put(self._deliveries, row_id, replace(self._deliveries[row_id], filed_at=when))
-            self._audit_entry(when, "filed", mailbox=key.mailbox, message_id=key.message_id)
+            for key in keys:
+                row_id = self._by_uid.get(_slot(key))
+                if row_id is None:
+                    missing.append(key)
+                    continue
+                self._put(self._deliveries, row_id, replace(self._deliveries[row_id], filed_at=when))
+                self._audit_entry(when, "filed", mailbox=key.mailbox, message_id=key.message_id)
+        return missing
 
     def enqueue(self, note: Notification, at: datetime, *, mailbox: str | None = None,
                 queue: str | None = None) -> int:
@@ -383,6 +433,7 @@ class MemoryStore:
             when = at or _now()
             row_id = len(self._quarantine) + 1
             self._put(self._quarantine, row_id, QuarantineRow(row_id, key, error, when, None))
+            self._drop(self._attempts, _slot(key))
             self._audit_entry(when, "quarantined", mailbox=key.mailbox, message_id=key.message_id, detail=error)
             return row_id
 
@@ -400,6 +451,10 @@ class MemoryStore:
 
     def audit_entries(self, reference: str | None = None) -> list[AuditEntry]:
         return [a for a in self._audit.values() if reference is None or a.case_reference == reference]
+
+
+def _slot(key: LedgerKey) -> tuple[str, str, int, int]:
+    return (key.mailbox, key.folder, key.uidvalidity, key.uid)
 
 
 def _claimable(row: OutboxRow, now: datetime, stale: datetime) -> bool:

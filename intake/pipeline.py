@@ -1,20 +1,28 @@
-"""The per-message pipeline of one mailbox: one fetched UID in, exactly one recorded and filed outcome out.
+"""The per-message pipeline of one mailbox: fetched UIDs in, exactly one recorded and filed outcome each out.
 
 | stage | done by | takes | hands on |
 |---|---|---|---|
-| fetched | `intake.watcher` | INBOX UID, read with BODY.PEEK[] | raw bytes, UIDVALIDITY, UID |
-| parsed | `Pipeline.process` | raw bytes | `ParsedMail` + `LedgerKey` (adds Message-ID, SHA-256) |
-| (ledger) | `Pipeline.process` | `LedgerKey` | already committed → straight to *filed* (crash after commit) |
+| fetched | `intake.watcher` | a batch of INBOX UIDs, read with BODY.PEEK[] | raw bytes, UIDVALIDITY, UID |
+| started | `store.start_attempt` (own commit) | UID (+ header Message-ID, SHA-256) | committed earlier → *filed*; else this start counted |
+| parsed | `Pipeline._decide` | raw bytes | `ParsedMail` + `LedgerKey` (adds Message-ID, SHA-256) |
 | decided | `routing.decide.Decider.decide` inside `store.transaction()` | `ParsedMail` | `Decision` |
-| committed | `tx.apply(decision, key)` | `Decision` | ledger row, case, queue entry and outbox rows in one commit |
-| filed | `Pipeline._file` | committed decision | IMAP MOVE to the queue's (or screening) folder, then `mark_filed` |
+| committed | `tx.apply(decision, key)` | `Decision` | ledger row, case, queue entry and outbox rows in one commit; the start count cleared |
+| filed | `Pipeline._file` (once per batch) | committed outcomes | one IMAP MOVE per destination folder, then `mark_filed_many` in one transaction |
 | sent | `intake.outbox` (woken by the watcher) | outbox rows | SMTP |
 
 The mailbox is touched only after the commit; a crash anywhere re-fetches the
 UID, and the ledger turns that into "file it now", never a second decision.
-A UID whose processing raises ``max_attempts`` times is shunted: the
-quarantine row and an ``intake_fault`` alert to admins commit together, then
-the message moves to the Quarantine folder. Nothing is ever deleted.
+
+Poison messages: every start of a delivery is counted in the store and
+committed *before* the message is parsed or decided, so a message that kills
+the process (segfault, OOM, ``os._exit``) is counted like one that raises. A
+delivery is tried at most ``max_attempts`` times: when a try raises and it was
+the last, or when a start finds ``max_attempts`` tries already counted (the
+earlier ones died with the process), it is shunted instead of processed —
+the quarantine row and an ``intake_fault`` alert to admins commit together,
+then the message moves to the Quarantine folder. Nothing is ever deleted. A
+failure that is not the message's (the database busy or unreachable) gives its
+start back.
 
 ``HOTH_FAULT=before_commit|after_commit|after_move|after_send`` ends the
 process (exit 137) the first time that stage boundary is reached: the crash
@@ -26,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import os
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
@@ -37,7 +45,7 @@ import structlog
 from sqlalchemy.exc import OperationalError
 
 from config.settings import ConfigError, Settings
-from intake.imap import MailboxConnectionError
+from intake.imap import MailboxConnectionError, MailboxError
 from intake.ledger import QUARANTINED, LedgerKey, StoreError
 from intake.replay import receipt_time
 from intake.store import SqlStore
@@ -109,7 +117,7 @@ class Result:
 class Mover(Protocol):
     """The part of ``intake.imap.MailboxClient`` the pipeline uses (INBOX selected)."""
 
-    def move(self, uid: int, folder: str) -> None: ...
+    def move_many(self, uids: Sequence[int], folder: str) -> None: ...
 
 
 _SCREENING_FOLDERS = {
@@ -146,6 +154,15 @@ class IntakeFaults:
         log.warning("intake_fault_raised", mailbox=mailbox, alert=note.message_id)
 
 
+@dataclass(frozen=True)
+class _Filing:
+    """A message whose outcome is committed, waiting for its batch's IMAP move."""
+
+    key: LedgerKey
+    result: Result
+    recorded: bool  # a delivery row exists at this UID (to mark filed); not so for a quarantined message
+
+
 class Pipeline:
     """Runs one mailbox's messages through the stages; synchronous (the watcher calls it in a thread)."""
 
@@ -161,68 +178,124 @@ class Pipeline:
         self._clock = clock
         self._fault = fault
         self._max_attempts = max_attempts
-        self._attempts: dict[tuple[int, int], int] = {}
 
     def process(self, client: Mover, uidvalidity: int, uid: int, raw: bytes) -> Result:
-        """Take one INBOX message as far as it will go; connection errors propagate (the watcher reconnects)."""
-        bound = log.bind(mailbox=self.mailbox, uid=uid)
-        key: LedgerKey | None = None
-        try:
-            mail = parse_message(raw)
-            key = LedgerKey(self.mailbox, self._folders.inbox, uidvalidity, uid, mail.message_id, mail.sha256)
-            known = self._store.ledger_lookup(key)
-            if known is not None:
-                return self._refile(client, key, known)
-            decision = self._commit(key, mail)
-            bound.info("message_committed", stage="committed", case=_reference(decision),
-                       disposition=decision.disposition.value, queue=decision.queue)
-            folder = self._destination(decision.disposition, decision.queue)
-            self._file(client, key, folder)
-            self._attempts.pop((uidvalidity, uid), None)
-            return Result(Outcome.FILED, decision.disposition.value, folder, bool(decision.notifications))
-        except MailboxConnectionError:
-            raise
-        except Exception as err:  # noqa: BLE001 — anything else is this message's problem until proven otherwise
-            key = key or _fallback_key(self.mailbox, self._folders.inbox, uidvalidity, uid, raw)
-            return self._failed(client, key, err)
+        """Take one INBOX message as far as it will go (a batch of one)."""
+        return self.process_batch(client, uidvalidity, [(uid, raw)])[0]
+
+    def process_batch(self, client: Mover, uidvalidity: int, fetched: Sequence[tuple[int, bytes]]) -> list[Result]:
+        """Commit each message's outcome in its own transactions, then file them all; results in input order.
+
+        Connection errors propagate (the watcher reconnects; committed messages are refiled next time).
+        """
+        staged = [self._stage(uidvalidity, uid, raw) for uid, raw in fetched]
+        refused = self._file(client, [s for s in staged if isinstance(s, _Filing)])
+        results = []
+        for outcome in staged:
+            if not isinstance(outcome, _Filing):
+                results.append(outcome)
+            elif outcome.key.uid in refused:  # committed, but still in INBOX: refiled on a later drain
+                results.append(Result(Outcome.DEFERRED))
+            else:
+                results.append(outcome.result)
+        return results
 
     # -- stages --------------------------------------------------------------
 
-    def _commit(self, key: LedgerKey, mail: ParsedMail) -> Decision:
-        received = min(receipt_time(mail, None), self._clock())  # a future Date header never delays a deadline
-        with self._store.transaction() as tx:
-            decision = self._decider.decide(mail, self.mailbox, received, tx)
-            tx.apply(decision, key)
-            self._fault(Fault.BEFORE_COMMIT)
-        self._fault(Fault.AFTER_COMMIT)
-        return decision
-
-    def _file(self, client: Mover, key: LedgerKey, folder: str) -> None:
-        client.move(key.uid, folder)
-        self._fault(Fault.AFTER_MOVE)
-        self._store.mark_filed(key, self._clock())
-        log.info("message_filed", mailbox=self.mailbox, uid=key.uid, stage="filed", folder=folder)
-
-    def _refile(self, client: Mover, key: LedgerKey, known: str) -> Result:
-        """Committed (or quarantined) earlier but still in INBOX: file it, decide nothing again."""
-        folder = self._folders.quarantine if known == QUARANTINED else self._known_destination(key, known)
-        client.move(key.uid, folder)
+    def _stage(self, uidvalidity: int, uid: int, raw: bytes) -> _Filing | Result:
+        """Count the start, then decide and commit (or refile, or shunt); nothing touches the mailbox yet."""
+        provisional = _fallback_key(self.mailbox, self._folders.inbox, uidvalidity, uid, raw)
         try:
-            self._store.mark_filed(key, self._clock())
-        except StoreError:
-            # Matched by Message-ID + SHA-256 under another UID (UIDVALIDITY changed): that row keeps its filing.
-            log.info("message_refiled_by_content", mailbox=self.mailbox, uid=key.uid)
-        log.info("message_refiled", mailbox=self.mailbox, uid=key.uid, stage="filed", folder=folder,
-                 disposition=known)
-        self._attempts.pop((key.uidvalidity, key.uid), None)
-        return Result(Outcome.REFILED, known, folder)
+            start = self._store.start_attempt(provisional, self._clock())
+        except StoreError as err:  # nothing was counted: not the message's fault
+            log.warning("message_deferred", mailbox=self.mailbox, uid=uid, error=type(err).__name__, at=origin(err))
+            return Result(Outcome.DEFERRED)
+        if start.known is not None:
+            return self._refiling(provisional, start.known, start.case_reference)
+        tried = start.number - 1
+        if tried >= self._max_attempts:  # the earlier tries ended with the process
+            log.error("message_killed_process", mailbox=self.mailbox, uid=uid, attempts=tried)
+            return self._shunt(provisional, f"the process ended during each of its last {tried} attempts", tried)
+        key = provisional
+        try:
+            mail = parse_message(raw)
+            key = LedgerKey(self.mailbox, self._folders.inbox, uidvalidity, uid, mail.message_id, mail.sha256)
+            return self._decide(key, mail, recheck=key.message_id != provisional.message_id)
+        except Exception as err:  # noqa: BLE001 — anything else is this message's problem until proven otherwise
+            return self._failed(key, err, start.number)
 
-    def _known_destination(self, key: LedgerKey, known: str) -> str:
-        disposition = Disposition(known)
+    def _decide(self, key: LedgerKey, mail: ParsedMail, *, recheck: bool) -> _Filing:
+        """Decide and commit; ``recheck`` looks the delivery up by content again (the parser's Message-ID
+        differs from the header's one ``start_attempt`` used, e.g. a message without one)."""
+        received = min(receipt_time(mail, None), self._clock())  # a future Date header never delays a deadline
+        decision: Decision | None = None
+        with self._store.transaction() as tx:
+            known = tx.ledger_lookup(key) if recheck else None
+            if known is None:
+                decision = self._decider.decide(mail, self.mailbox, received, tx)
+                tx.apply(decision, key)
+                self._fault(Fault.BEFORE_COMMIT)
+            else:
+                tx.clear_attempts(key)
+        if decision is None:
+            return self._refiling(key, str(known), None)
+        self._fault(Fault.AFTER_COMMIT)
+        log.info("message_committed", mailbox=self.mailbox, uid=key.uid, stage="committed",
+                 case=_reference(decision), disposition=decision.disposition.value, queue=decision.queue)
+        folder = self._destination(decision.disposition, decision.queue)
+        return _Filing(key, Result(Outcome.FILED, decision.disposition.value, folder, bool(decision.notifications)),
+                       recorded=True)
+
+    def _refiling(self, key: LedgerKey, known: str, reference: str | None) -> _Filing:
+        """Committed (or quarantined) earlier but still in INBOX: file it, decide nothing again."""
+        if known == QUARANTINED:
+            return _Filing(key, Result(Outcome.REFILED, known, self._folders.quarantine), recorded=False)
+        folder = self._known_destination(key, Disposition(known), reference)
+        return _Filing(key, Result(Outcome.REFILED, known, folder), recorded=True)
+
+    def _file(self, client: Mover, filings: list[_Filing]) -> set[int]:
+        """Move each destination's messages with one command, then mark them filed; returns UIDs left in INBOX."""
+        groups: dict[str, list[_Filing]] = {}
+        for filing in filings:
+            groups.setdefault(str(filing.result.folder), []).append(filing)
+        refused: set[int] = set()
+        for folder, group in groups.items():
+            uids = [f.key.uid for f in group]
+            try:
+                client.move_many(uids, folder)
+            except MailboxConnectionError:
+                raise
+            except MailboxError as err:  # the server refuses this folder: committed, so retried as refiles
+                refused.update(uids)
+                log.error("message_move_refused", mailbox=self.mailbox, folder=folder, uids=len(uids), error=str(err))
+                self._faults.raise_fault(self.mailbox, f"Moving messages to the {folder} folder is refused ({err}); "
+                                                       "they stay in the INBOX, recorded, and are retried.")
+        moved = [f for f in filings if f.key.uid not in refused]
+        if moved:
+            self._fault(Fault.AFTER_MOVE)
+        self._mark_filed(moved)
+        return refused
+
+    def _mark_filed(self, moved: list[_Filing]) -> None:
+        try:
+            elsewhere = self._store.mark_filed_many([f.key for f in moved if f.recorded], self._clock())
+        except StoreError as err:  # moved already; the filing time is a record, not a guarantee
+            log.warning("filed_mark_failed", mailbox=self.mailbox, count=len(moved), error=type(err).__name__)
+            elsewhere = []
+        for key in elsewhere:  # matched by Message-ID + SHA-256 under another UID: that row keeps its filing
+            log.info("message_refiled_by_content", mailbox=self.mailbox, uid=key.uid)
+        for filing in moved:
+            event = "message_filed" if filing.result.outcome is Outcome.FILED else "message_refiled"
+            log.info(event, mailbox=self.mailbox, uid=filing.key.uid, stage="filed", folder=filing.result.folder,
+                     disposition=filing.result.disposition)
+
+    def _known_destination(self, key: LedgerKey, disposition: Disposition, reference: str | None) -> str:
         queue = None
         if disposition.opens_or_updates_case:
-            case = self._store.case_for_inbound(key.message_id)
-            entries = self._store.queue_entries(case.reference) if case else []
+            if reference is None:
+                case = self._store.case_for_inbound(key.message_id)
+                reference = case.reference if case else None
+            entries = self._store.queue_entries(reference) if reference else []
             queue = next((e.queue for e in entries if e.mailbox == self.mailbox), None)
         return self._destination(disposition, queue)
 
@@ -236,20 +309,26 @@ class Pipeline:
 
     # -- failures --------------------------------------------------------------
 
-    def _failed(self, client: Mover, key: LedgerKey, err: Exception) -> Result:
+    def _failed(self, key: LedgerKey, err: Exception, attempt: int) -> Result | _Filing:
         where = origin(err)
         if _transient(err):
+            self._give_back(key)
             log.warning("message_deferred", mailbox=self.mailbox, uid=key.uid, error=type(err).__name__, at=where)
             return Result(Outcome.DEFERRED)
-        slot = (key.uidvalidity, key.uid)
-        attempts = self._attempts[slot] = self._attempts.get(slot, 0) + 1
-        log.error("message_failed", mailbox=self.mailbox, uid=key.uid, attempt=attempts,
+        log.error("message_failed", mailbox=self.mailbox, uid=key.uid, attempt=attempt,
                   error=type(err).__name__, at=where)
-        if attempts < self._max_attempts:
+        if attempt < self._max_attempts:
             return Result(Outcome.DEFERRED)
-        return self._shunt(client, key, f"{type(err).__name__} at {where}: {err}"[:2000], attempts)
+        return self._shunt(key, f"{type(err).__name__} at {where}: {err}"[:2000], attempt)
 
-    def _shunt(self, client: Mover, key: LedgerKey, error: str, attempts: int) -> Result:
+    def _give_back(self, key: LedgerKey) -> None:
+        try:
+            self._store.give_back_attempt(key)
+        except StoreError as err:  # still unreachable: this start stays counted (a quarantine is never a loss)
+            log.warning("attempt_not_given_back", mailbox=self.mailbox, uid=key.uid, error=type(err).__name__)
+
+    def _shunt(self, key: LedgerKey, error: str, attempts: int) -> _Filing:
+        """Commit the quarantine row and its ``intake_fault`` alert; the batch then moves it to Quarantine."""
         now = self._clock()
         folder = self._folders.quarantine
         detail = (f"Message uid {key.uid} (uidvalidity {key.uidvalidity}) failed {attempts} times and was moved "
@@ -259,10 +338,8 @@ class Pipeline:
             tx.quarantine(key, error, now)
             if tx.outbound(note.message_id) is None:
                 tx.enqueue(note, now, mailbox=self.mailbox)
-        client.move(key.uid, folder)
-        self._attempts.pop((key.uidvalidity, key.uid), None)
         log.error("message_quarantined", mailbox=self.mailbox, uid=key.uid, stage="quarantined", folder=folder)
-        return Result(Outcome.QUARANTINED, QUARANTINED, folder, queued_mail=True)
+        return _Filing(key, Result(Outcome.QUARANTINED, QUARANTINED, folder, queued_mail=True), recorded=False)
 
 
 def _transient(err: Exception) -> bool:

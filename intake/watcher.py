@@ -13,7 +13,7 @@ the ledger also knows a delivery by Message-ID + SHA-256.
 |---|---|
 | connection refused, dropped, timed out, BYE | reconnect with exponential backoff + jitter; alert admins if still down after ``unreachable_alert_seconds`` |
 | login refused | alert admins once per outage; retry every ``auth_retry_seconds`` |
-| one message keeps failing | the pipeline shunts it to Quarantine after its attempts |
+| one message keeps failing, or kills the process | the pipeline shunts it to Quarantine after its attempts (counted in the store) |
 
 imapclient is synchronous: calls run through ``asyncio.to_thread``, except the
 IDLE wait, which runs in a daemon thread so shutting down never waits for an
@@ -35,7 +35,7 @@ from typing import Generic, TypeVar
 import structlog
 
 from config.settings import Mailbox
-from intake.imap import MailboxAuthError, MailboxClient, MailboxError, _wrapped
+from intake.imap import MailboxAuthError, MailboxClient, MailboxError
 from intake.ledger import StoreError
 from intake.pipeline import IntakeFaults, Outcome, Pipeline, utc_now
 
@@ -183,21 +183,25 @@ class Watcher:
             if not uids:
                 return
             for start in range(0, len(uids), self._timings.fetch_batch):
+                if stopping.is_set():
+                    return
                 batch = uids[start:start + self._timings.fetch_batch]
                 raws = await asyncio.to_thread(client.fetch, batch)
-                for uid in batch:
-                    if stopping.is_set():
-                        return
-                    if uid in raws:  # absent: moved away by someone else meanwhile
-                        await self._process(client, uidvalidity, uid, raws.pop(uid))
+                fetched = [(uid, raws[uid]) for uid in batch if uid in raws]  # absent: moved away meanwhile
+                await self._process(client, uidvalidity, fetched)
 
-    async def _process(self, client: MailboxClient, uidvalidity: int, uid: int, raw: bytes) -> None:
-        result = await asyncio.to_thread(self._pipeline.process, client, uidvalidity, uid, raw)
-        if result.outcome is Outcome.DEFERRED:
-            self._retry_at[uid] = time.monotonic() + self._timings.retry_failed_seconds
-        else:
-            self._retry_at.pop(uid, None)
-        if result.queued_mail:
+    async def _process(self, client: MailboxClient, uidvalidity: int, fetched: list[tuple[int, bytes]]) -> None:
+        """One fetched batch through the pipeline (each message committed alone, the batch filed together)."""
+        if not fetched:
+            return
+        results = await asyncio.to_thread(self._pipeline.process_batch, client, uidvalidity, fetched)
+        retry_at = time.monotonic() + self._timings.retry_failed_seconds
+        for (uid, _), result in zip(fetched, results, strict=True):
+            if result.outcome is Outcome.DEFERRED:
+                self._retry_at[uid] = retry_at
+            else:
+                self._retry_at.pop(uid, None)
+        if any(result.queued_mail for result in results):
             self._on_queued()
 
     async def _wait_for_mail(self, client: MailboxClient, stopping: asyncio.Event) -> _Background[bool] | None:
@@ -251,19 +255,9 @@ class QueueFolderReader(MailboxClient):
     """A second, read-only connection: the Message-IDs currently in each queue folder."""
 
     def message_ids(self, folder: str) -> set[str]:
-        client = self._conn()
-        target = self._server_folder(folder)
-        with _wrapped(self.name, "scan"):
-            if not client.folder_exists(target):
-                return set()
-            client.select_folder(target, readonly=True)
-            uids = client.search("ALL")
-            data = client.fetch(uids, ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"]) if uids else {}
         found: set[str] = set()
-        for item in data.values():
-            header = next((v for k, v in item.items() if k.startswith(b"BODY[HEADER")), b"")
-            text = bytes(header).decode("ascii", "replace")
-            found.update(_ANGLE_ID.findall(text))
+        for header in self.folder_headers(folder, ["MESSAGE-ID"]):
+            found.update(_ANGLE_ID.findall(header.decode("ascii", "replace")))
         return found
 
     def scan(self, folders: list[str]) -> dict[str, set[str]]:

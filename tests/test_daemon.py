@@ -326,6 +326,30 @@ def test_crash_at_a_stage_boundary_loses_nothing_and_sends_nothing_twice(service
     assert len(service.uids("firstcontact", FOLDER["first-contact"])) == 2
 
 
+def test_message_that_kills_the_daemon_is_quarantined_after_three_attempts(service: Service, tmp_path: Path) -> None:
+    """Each start dies (exit 137) deciding the message; the fourth start shunts it to Quarantine with an alert."""
+    message_id = "killer@brackenfield-primary.sch.uk"
+    service.deliver("firstcontact", mail([("Referral Form.docx", referral())], to="firstcontact",
+                                         message_id=message_id))
+    log = tmp_path / "daemon.log"
+    for _ in range(3):
+        assert _run_daemon(service, log, "before_commit").wait(timeout=60) == 137, log.read_text()[-2000:]
+    survivor = _run_daemon(service, log, "before_commit")  # the shunt decides nothing, so never reaches the fault
+    try:
+        service.wait_filed("firstcontact", "Quarantine", 1, timeout=40)
+        wait_until(lambda: alerts(service, "intake_fault"), 20, "intake_fault alert")
+    finally:
+        survivor.send_signal(signal.SIGTERM)
+        code = survivor.wait(timeout=60)
+    assert code == 0, log.read_text()[-2000:]
+    assert replies_to(service, message_id) == []
+    store = open_store(service.settings())
+    try:
+        assert [row.key.message_id for row in store.quarantined()] == [message_id]
+    finally:
+        store.close()
+
+
 def test_poison_message_is_quarantined_alerted_and_can_be_reprocessed(service: Service,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A message whose decision keeps raising goes to Quarantine with an alert; `reprocess` puts it back."""

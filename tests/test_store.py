@@ -356,6 +356,31 @@ def test_quarantine_and_release(store: Store) -> None:
         store.release(row_id)
 
 
+def test_attempts_count_starts_until_an_outcome_commits(store: Store) -> None:
+    """Starts are counted per UID; a commit or a quarantine clears them; a committed delivery is reported known."""
+    key, other = key_for(8, "<m1@school>"), key_for(9, "<m9@school>", sha="c" * 64)
+    assert [store.start_attempt(key, T0).number for _ in range(3)] == [1, 2, 3]
+    store.give_back_attempt(key)
+    assert store.start_attempt(key, T0).number == 3
+    assert store.start_attempt(other, T0).number == 1
+    open_case(store, key=key)
+    start = store.start_attempt(key, T0)
+    assert (start.known, start.number) == ("new_case", 0) and start.case_reference == "HOTH-2026-000001"
+    assert store.start_attempt(key_for(10), T0).known == "new_case"  # same content under a new UID
+    store.quarantine(other, "killed the process", T0)
+    assert store.start_attempt(other, T0).known == QUARANTINED
+    store.release(store.quarantined()[0].id, T0)
+    assert store.start_attempt(other, T0).number == 1  # released: tried afresh
+
+
+def test_mark_filed_many(store: Store) -> None:
+    """Filing marks every recorded UID in one go and reports the keys with no delivery at that UID."""
+    open_case(store, key=key_for(41))
+    store.apply(delivery(Disposition.AUTO_REPLY, "<auto@x>"), key_for(42, "<auto@x>"))
+    assert store.mark_filed_many([key_for(41), key_for(42, "<auto@x>"), key_for(43)], T0) == [key_for(43)]
+    assert [a.action for a in store.audit_entries() if a.action == "filed"] == ["filed", "filed"]
+
+
 def test_aware_datetimes_round_trip(store: Store) -> None:
     """Aware times (any offset) come back as the same instant, still aware; naive times are refused."""
     summer = datetime(2026, 7, 1, 16, 59, 59, 123456, tzinfo=LONDON)
@@ -415,6 +440,25 @@ def test_concurrent_claims_are_disjoint(sql_url: str) -> None:
         thread.join(30)
     store.close()
     assert sorted(claims["w1"] + claims["w2"]) == list(range(1, 41))
+
+
+def test_version_1_database_is_upgraded_without_losing_data(sql_url: str) -> None:
+    """A database written by schema version 1 gains the attempts table and keeps its cases."""
+    from intake.store import schema
+
+    engine = schema.make_engine(sql_url)
+    with engine.begin() as conn:
+        schema._MIGRATIONS[1](conn)
+        conn.execute(schema.schema_version.insert().values(version=1, applied_at=T0))
+    engine.dispose()
+    old = SqlStore(sql_url)  # no create_or_upgrade: still version 1
+    open_case(old)
+    old.close()
+    store = SqlStore.open(sql_url)
+    assert store.schema_version() == SCHEMA_VERSION == 2
+    assert store.case_by_reference("HOTH-2026-000001") is not None
+    assert store.start_attempt(key_for(50, "<new@x>", sha="d" * 64), T0).number == 1
+    store.close()
 
 
 def test_schema_version_checked(sql_url: str) -> None:

@@ -8,6 +8,7 @@ in-memory twin for replay.
 
 from intake.ledger import (
     QUARANTINED,
+    AttemptStart,
     AuditEntry,
     EscalationRow,
     LedgerKey,
@@ -25,6 +26,7 @@ from intake.store.tx import SqlTransaction
 __all__ = [
     "QUARANTINED",
     "SCHEMA_VERSION",
+    "AttemptStart",
     "AuditEntry",
     "EscalationRow",
     "LedgerKey",

@@ -23,11 +23,19 @@ class TxBase:
         self._conn = conn
         self._repeat = escalation_repeat
         self._lease = outbox_lease
+        self._pending_audit: list[dict[str, Any]] = []
 
     def _audit(self, at: datetime, action: str, *, mailbox: str | None = None, message_id: str | None = None,
                case: str | None = None, detail: str = "") -> None:
-        self._conn.execute(_AUDIT_INSERT, {"at": at, "action": action, "mailbox": mailbox, "message_id": message_id,
-                                           "case_reference": case, "detail": detail})
+        """Audit rows are written together (one executemany) by ``flush``, before the transaction commits."""
+        self._pending_audit.append({"at": at, "action": action, "mailbox": mailbox, "message_id": message_id,
+                                    "case_reference": case, "detail": detail})
+
+    def flush(self) -> None:
+        """Write the buffered audit rows; ``SqlStore.transaction`` calls it before committing."""
+        if self._pending_audit:
+            rows, self._pending_audit = self._pending_audit, []
+            self._conn.execute(_AUDIT_INSERT, rows)
 
     def _load_case(self, reference: str) -> CaseRecord | None:
         row = self._conn.execute(select(cases).where(cases.c.reference == reference)).first()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from intake.ledger import (
     QUARANTINED,
+    AttemptStart,
     AuditEntry,
     EscalationRow,
     LedgerKey,
@@ -26,7 +30,15 @@ from intake.store.base import (
     to_quarantine_row,
     to_queue_row,
 )
-from intake.store.schema import audit, escalations, ledger, outbox, quarantine, queue_entries
+from intake.store.schema import (
+    attempts,
+    audit,
+    escalations,
+    ledger,
+    outbox,
+    quarantine,
+    queue_entries,
+)
 from routing.model import Notification, NotificationKind
 
 _OUTBOX_INSERT = outbox.insert().returning(outbox.c.id)
@@ -40,29 +52,64 @@ class DaemonOps(TxBase):
 
     def ledger_lookup(self, key: LedgerKey) -> str | None:
         """The recorded disposition of this delivery (by UID, or by Message-ID + SHA-256), if committed."""
+        return self._known(key)[0]
+
+    def _known(self, key: LedgerKey) -> tuple[str | None, str | None]:
+        """(disposition or QUARANTINED, case reference) of a delivery with a committed outcome; (None, None) else."""
         same_uid = and_(ledger.c.folder == key.folder, ledger.c.uidvalidity == key.uidvalidity,
                         ledger.c.uid == key.uid)
         same_content = and_(ledger.c.message_id == key.message_id, ledger.c.sha256 == key.sha256)
         found = self._conn.execute(
-            select(ledger.c.disposition).where(ledger.c.mailbox == key.mailbox, or_(same_uid, same_content))
-            .order_by(ledger.c.id).limit(1)
-        ).scalar()
+            select(ledger.c.disposition, ledger.c.case_reference)
+            .where(ledger.c.mailbox == key.mailbox, or_(same_uid, same_content)).order_by(ledger.c.id).limit(1)
+        ).first()
         if found is not None:
-            return str(found)
+            return str(found.disposition), found.case_reference
         held = self._conn.execute(select(quarantine.c.id).where(
             quarantine.c.mailbox == key.mailbox, quarantine.c.folder == key.folder,
             quarantine.c.uidvalidity == key.uidvalidity, quarantine.c.uid == key.uid,
             quarantine.c.released_at.is_(None)).limit(1)).scalar()
-        return QUARANTINED if held is not None else None
+        return (QUARANTINED, None) if held is not None else (None, None)
+
+    def start_attempt(self, key: LedgerKey, at: datetime) -> AttemptStart:
+        """Look the delivery up; without a committed outcome, count this start (kept if the transaction commits)."""
+        known, reference = self._known(key)
+        if known is not None:
+            return AttemptStart(known, 0, reference)
+        insert = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
+        stmt = insert(attempts).values(**_slot(key), starts=1, first_at=at, last_at=at)
+        number = self._conn.execute(stmt.on_conflict_do_update(
+            index_elements=[attempts.c.mailbox, attempts.c.folder, attempts.c.uidvalidity, attempts.c.uid],
+            set_={"starts": attempts.c.starts + 1, "last_at": stmt.excluded.last_at},
+        ).returning(attempts.c.starts)).scalar_one()
+        return AttemptStart(None, int(number))
+
+    def give_back_attempt(self, key: LedgerKey) -> None:
+        """Uncount the latest start (it failed for a reason that is not the message's, e.g. the database was busy)."""
+        self._conn.execute(update(attempts).where(*_slot_match(key), attempts.c.starts > 0)
+                           .values(starts=attempts.c.starts - 1))
+
+    def clear_attempts(self, key: LedgerKey) -> None:
+        """The delivery has a committed outcome: its starts no longer count."""
+        self._conn.execute(delete(attempts).where(*_slot_match(key)))
 
     def mark_filed(self, key: LedgerKey, at: datetime | None = None) -> None:
-        when = at or _now()
-        done = self._conn.execute(update(ledger).where(
-            ledger.c.mailbox == key.mailbox, ledger.c.folder == key.folder,
-            ledger.c.uidvalidity == key.uidvalidity, ledger.c.uid == key.uid).values(filed_at=when))
-        if done.rowcount == 0:
+        if self.mark_filed_many([key], at):
             raise StoreError(f"no delivery recorded for uid {key.uid} in {key.mailbox}/{key.folder}")
-        self._audit(when, "filed", mailbox=key.mailbox, message_id=key.message_id)
+
+    def mark_filed_many(self, keys: Sequence[LedgerKey], at: datetime | None = None) -> list[LedgerKey]:
+        """Record that these deliveries were moved out of INBOX; returns the keys with no delivery at that UID."""
+        when = at or _now()
+        missing = []
+        for key in keys:
+            done = self._conn.execute(update(ledger).where(
+                ledger.c.mailbox == key.mailbox, ledger.c.folder == key.folder,
+                ledger.c.uidvalidity == key.uidvalidity, ledger.c.uid == key.uid).values(filed_at=when))
+            if done.rowcount == 0:
+                missing.append(key)
+            else:
+                self._audit(when, "filed", mailbox=key.mailbox, message_id=key.message_id)
+        return missing
 
     def quarantine(self, key: LedgerKey, error: str, at: datetime | None = None) -> int:
         when = at or _now()
@@ -70,6 +117,7 @@ class DaemonOps(TxBase):
             mailbox=key.mailbox, folder=key.folder, uidvalidity=key.uidvalidity, uid=key.uid,
             message_id=key.message_id, sha256=key.sha256, error=error, quarantined_at=when,
         ).returning(quarantine.c.id)).scalar_one()
+        self.clear_attempts(key)
         self._audit(when, "quarantined", mailbox=key.mailbox, message_id=key.message_id, detail=error)
         return int(row_id)
 
@@ -201,11 +249,21 @@ class DaemonOps(TxBase):
         self._audit(at, action, mailbox=mailbox, case=reference, detail=str(queue))
 
     def audit_entries(self, reference: str | None = None) -> list[AuditEntry]:
+        self.flush()
         query = select(audit).order_by(audit.c.id)
         if reference is not None:
             query = query.where(audit.c.case_reference == reference)
         return [AuditEntry(r.at, r.action, r.mailbox, r.message_id, r.case_reference, r.detail)
                 for r in self._conn.execute(query)]
+
+
+def _slot(key: LedgerKey) -> dict[str, Any]:
+    return {"mailbox": key.mailbox, "folder": key.folder, "uidvalidity": key.uidvalidity, "uid": key.uid}
+
+
+def _slot_match(key: LedgerKey) -> tuple[Any, ...]:
+    return (attempts.c.mailbox == key.mailbox, attempts.c.folder == key.folder,
+            attempts.c.uidvalidity == key.uidvalidity, attempts.c.uid == key.uid)
 
 
 def _now() -> datetime:

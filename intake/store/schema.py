@@ -2,6 +2,18 @@
 
 ``create_or_upgrade`` brings a database to ``SCHEMA_VERSION`` by applying the
 ordered migrations, never dropping anything, and refuses a newer schema.
+
+| version | adds |
+|---|---|
+| 1 | ledger, cases, case_messages, queue_entries, outbox, escalations, quarantine, audit, reference_counters |
+| 2 | attempts: starts of a delivery without a committed outcome (poison messages that kill the process) |
+
+SQLite runs in WAL mode. ``synchronous`` (a store option, default ``NORMAL``)
+decides when a commit reaches the disk: with WAL, ``NORMAL`` never corrupts
+the database and a commit survives a crash of the *process* (segfault, OOM,
+SIGKILL) — it is in the WAL file, which the OS keeps — but the last commits
+before a power cut or kernel crash may be lost. ``FULL`` syncs the WAL on
+every commit (durable across power loss, about 0.7 ms more per transaction).
 """
 
 from __future__ import annotations
@@ -40,8 +52,9 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from intake.ledger import SchemaError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 _PG_MIGRATION_LOCK = 0x484F5448  # "HOTH": serialises create_or_upgrade across instances
 
 
@@ -212,9 +225,28 @@ reference_counters = Table(
     Column("last", Integer, nullable=False),
 )
 
+attempts = Table(  # version 2
+    "attempts", metadata,
+    Column("mailbox", String(64), primary_key=True),
+    Column("folder", Text, primary_key=True),
+    Column("uidvalidity", BigInteger, primary_key=True, autoincrement=False),
+    Column("uid", BigInteger, primary_key=True, autoincrement=False),
+    Column("starts", Integer, nullable=False),
+    Column("first_at", UtcDateTime, nullable=False),
+    Column("last_at", UtcDateTime, nullable=False),
+)
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, a busy timeout, foreign keys and single-writer transactions."""
+_V1_TABLES = [schema_version, ledger, cases, case_messages, queue_entries, outbox, escalations, quarantine, audit,
+              reference_counters]
+
+
+def make_engine(url: str, sqlite_synchronous: str = "NORMAL") -> Engine:
+    """An engine for ``url``; SQLite gets WAL, ``synchronous``, a busy timeout, foreign keys and single-writer
+    transactions (see the module docstring for what ``sqlite_synchronous`` trades)."""
+    synchronous = sqlite_synchronous.upper()
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"sqlite synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}, "
+                         f"not {sqlite_synchronous!r}")
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
@@ -228,6 +260,7 @@ def make_engine(url: str) -> Engine:
         cursor = dbapi_conn.cursor()
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -265,8 +298,12 @@ def create_or_upgrade(conn: Connection, now: datetime) -> int:
 
 
 def _create_v1(conn: Connection) -> None:
-    metadata.create_all(conn, checkfirst=True)
+    metadata.create_all(conn, tables=_V1_TABLES, checkfirst=True)
+
+
+def _add_attempts(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[attempts], checkfirst=True)
 
 
 # Ordered migrations: version N turns a version N-1 database into version N. Never drop data.
-_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_v1}
+_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_v1, 2: _add_attempts}

@@ -7,7 +7,7 @@ apply). Library errors surface as ``StoreError``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from intake.ledger import (
+    AttemptStart,
     AuditEntry,
     EscalationRow,
     LedgerKey,
@@ -38,9 +39,11 @@ class SqlStore:
     """The SQL store. ``SqlStore.open(url)`` connects and brings the schema up to date."""
 
     def __init__(self, url: str, escalation_repeat: timedelta = DEFAULT_REPEAT,
-                 outbox_lease: timedelta = DEFAULT_LEASE) -> None:
+                 outbox_lease: timedelta = DEFAULT_LEASE, *, sqlite_synchronous: str = "NORMAL") -> None:
+        """``sqlite_synchronous``: SQLite's ``PRAGMA synchronous`` under WAL; ``NORMAL`` survives a process crash,
+        ``FULL`` also a power cut (see ``intake.store.schema``). Ignored for PostgreSQL."""
         try:
-            self._engine = make_engine(url)
+            self._engine = make_engine(url, sqlite_synchronous)
         except (SQLAlchemyError, ImportError, ValueError) as err:
             raise StoreError(f"cannot use store url {_redact(url)}: {err}") from err
         self._repeat = escalation_repeat
@@ -59,7 +62,9 @@ class SqlStore:
     def transaction(self) -> Iterator[SqlTransaction]:
         """Commit at exit; roll back on any exception (nothing recorded, no reference used)."""
         with self._connection() as conn:
-            yield SqlTransaction(conn, self._repeat, self._lease)
+            tx = SqlTransaction(conn, self._repeat, self._lease)
+            yield tx
+            tx.flush()
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
@@ -115,6 +120,15 @@ class SqlStore:
 
     def mark_filed(self, key: LedgerKey, at: datetime | None = None) -> None:
         self._run(lambda tx: tx.mark_filed(key, at))
+
+    def mark_filed_many(self, keys: Sequence[LedgerKey], at: datetime | None = None) -> list[LedgerKey]:
+        return self._run(lambda tx: tx.mark_filed_many(keys, at))
+
+    def start_attempt(self, key: LedgerKey, at: datetime) -> AttemptStart:
+        return self._run(lambda tx: tx.start_attempt(key, at))
+
+    def give_back_attempt(self, key: LedgerKey) -> None:
+        self._run(lambda tx: tx.give_back_attempt(key))
 
     def enqueue(self, note: Notification, at: datetime, *, mailbox: str | None = None,
                 queue: str | None = None) -> int:

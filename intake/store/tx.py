@@ -78,6 +78,8 @@ class SqlTransaction(DaemonOps):
         """Record one delivery and everything its decision changes (committed with the transaction)."""
         reference = self._apply_case(decision)
         self._record_delivery(decision, ledger, reference)
+        if ledger is not None:
+            self.clear_attempts(ledger)
         if decision.queue_entry is not None:
             self._upsert_queue(decision.queue_entry, decision)
         for note in decision.notifications:

@@ -229,6 +229,7 @@ class Pipeline:
         differs from the header's one ``start_attempt`` used, e.g. a message without one)."""
         received = min(receipt_time(mail, None), self._clock())  # a future Date header never delays a deadline
         decision: Decision | None = None
+        self._decider.read_ahead(mail, received)  # parse outside the write transaction
         with self._store.transaction() as tx:
             known = tx.ledger_lookup(key) if recheck else None
             if known is None:

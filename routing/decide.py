@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -54,6 +55,7 @@ class Decider:
         self.tz = ZoneInfo(self.settings.business_hours.timezone)
         # A message delivered to both mailboxes is decided twice; its forms are read once.
         self._recent: OrderedDict[tuple[str, str, date], ParseResult] = OrderedDict()
+        self._lock = threading.Lock()
 
     def decide(self, mail: ParsedMail, mailbox: str, received_at: datetime, store: StoreView) -> Decision:
         decision = Decision(mailbox=mailbox, message_id=mail.message_id, received_at=received_at,
@@ -76,14 +78,23 @@ class Decider:
         self._notify(decision, mail, a, existing, verified, raised_to_significant, store)
         return decision
 
+    def read_ahead(self, mail: ParsedMail, received_at: datetime) -> None:
+        """Read the forms now (same results `decide` will use), so a caller holding a store
+        write lock during `decide` does not hold it while documents are parsed."""
+        local_day = received_at.astimezone(self.tz).date()
+        for attachment in mail.attachments:
+            self._read(attachment.data, attachment.filename, local_day)
+
     def _read(self, data: bytes, filename: str, today: date) -> ParseResult:
         key = (hashlib.sha256(data).hexdigest(), filename, today)
-        result = self._recent.get(key)
+        with self._lock:  # the daemon decides for each mailbox on its own thread
+            result = self._recent.get(key)
         if result is None:
             result = parse_document(data, filename, self.profiles, today=today)
-            self._recent[key] = result
-            if len(self._recent) > 32:
-                self._recent.popitem(last=False)
+            with self._lock:
+                self._recent[key] = result
+                if len(self._recent) > 32:
+                    self._recent.popitem(last=False)
         return result
 
     # -- screening and staff replies -----------------------------------------

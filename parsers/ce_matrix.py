@@ -54,14 +54,19 @@ def read_ce_matrix(doc: Document, profile: Profile, file: str, today: date) -> P
 def _heading_key(text: str, profile: Profile) -> tuple[str, str | None] | None:
     """The indicator a heading cell names (and a level written after a colon)."""
     key = ("heading", text)
-    if key not in profile.cache:
+    found = profile.cache.get(key, _UNSEEN)
+    if found is _UNSEEN:
+        found = _find_heading(text, profile)
         if len(profile.cache) > 20_000:  # bounded: a daemon reads forms for months
             table = profile.cache.get("heading_table")
             profile.cache.clear()
             if table is not None:
                 profile.cache["heading_table"] = table
-        profile.cache[key] = _find_heading(text, profile)
-    return profile.cache[key]
+        profile.cache[key] = found
+    return found  # type: ignore[return-value]
+
+
+_UNSEEN = object()
 
 
 def _find_heading(text: str, profile: Profile) -> tuple[str, str | None] | None:

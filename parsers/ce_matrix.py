@@ -296,7 +296,7 @@ def _child(reader: Reader, profile: Profile, assessed: date | None, today: date)
     dob_text, _ = reader.field(fields["child.dob"])
     dob = parse_uk_date(dob_text, today=today)
     age_text, _ = reader.field(fields["child.age"])
-    age = _age(dob, assessed, parse_age(age_text), today)
+    age = form_age(dob, assessed, parse_age(age_text))
     details = {}
     for key in ("address", "gender", "disability", "ethnicity", "language", "legal_status", "gp", "school",
                 "agency_reference", "known_to_police", "known_to_yos", "known_to_camhs"):
@@ -312,14 +312,15 @@ def _first(reader: Reader, spec: FieldSpec | None):
     return hits[0] if hits else None
 
 
-def _age(dob: date | None, assessed: date | None, written: int | None, today: date) -> int | None:
-    if dob is not None and assessed is not None:
-        age = age_on(dob, assessed)
+def form_age(dob: date | None, dated: date | None, written: int | None) -> int | None:
+    """SPEC: the age on the form's own date (assessment / referral), else the form's Age field.
+
+    (Ages for routing are computed at receipt, in routing/assess.py.)"""
+    if dob is not None and dated is not None:
+        age = age_on(dob, dated)
         if age is not None:
             return age
-    if written is not None:
-        return written
-    return age_on(dob, today) if dob is not None else None
+    return written
 
 
 _ALIAS_WORDS = re.compile(r"\b(?:a\.?k\.?a\.?|also known as|known as|aliases|alias|nicknames?)\b[:\s]*", re.I)

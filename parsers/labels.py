@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from parsers.wordml import MARKERS, strip_markers
+from parsers.wordml import strip_markers
 
 _SYNONYMS = (
     (r"\bchild(?:ren)? ?(?:or|and)? ?young (?:person|people)s?\b", "child"),

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from parsers.ce_matrix import split_name
-from parsers.dates import age_on, parse_age, parse_uk_date
+from parsers.ce_matrix import form_age, split_name
+from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean
 from parsers.labels import Profile
 from parsers.results import Child, FormType, ParseResult
@@ -127,12 +127,7 @@ def _child(rr: _ReferralReader, referral_date: date | None, today: date) -> Chil
     if alias_text:
         aliases.extend(a.strip() for a in alias_text.split(",") if a.strip() and a.strip() not in aliases)
     dob = parse_uk_date(rr.text("child.dob"), today=today)
-    written_age = parse_age(rr.text("child.age"))
-    age = None
-    if dob is not None and referral_date is not None:
-        age = age_on(dob, referral_date)
-    if age is None:
-        age = written_age if written_age is not None else (age_on(dob, today) if dob else None)
+    age = form_age(dob, referral_date, parse_age(rr.text("child.age")))
     details = {key: rr.text(f"child.{key}") for key in ("gender", "address", "school", "gp", "language")}
     details["interpreter"] = rr.yes_no("child.interpreter")
     return Child(name=name, dob=dob, age=age, aliases=aliases, details=details)

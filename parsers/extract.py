@@ -103,6 +103,7 @@ class Reader:
         self._index = doc.index
         self._fuzzy: _FuzzyIndex | None = None
         self._headings: dict[FieldSpec, list[int]] = {}
+        self._exact_hits: dict[FieldSpec, list[Hit]] = {}
         self.memo: dict[str, object] = {}  # per-document results form readers compute once
 
     def is_label(self, text: str) -> bool:
@@ -123,18 +124,21 @@ class Reader:
         With ``fuzzy`` and no exact match, labels holding all of an alias's words are tried.
         """
         stop = len(self.doc.rows) if end is None else min(end, len(self.doc.rows))
-        places = sorted({pos for form in spec.forms for pos in self._index.get(form, ())})
-        hits: list[Hit] = []
-        for i, j in places:
-            if start <= i < stop:
-                hit = self._hit(i, j, self.doc.rows[i].cells[j], spec)
-                if hit is not None:
-                    hits.append(hit)
+        hits = [hit for hit in self._exact(spec) if start <= hit.row < stop]
         if not hits and fuzzy:
             if self._fuzzy is None:
                 self._fuzzy = _FuzzyIndex(self.doc)
             hits = [h for h in self._fuzzy.find(spec) if start <= h.row < stop]
             hits = [Hit(h.row, h.cell, None if h.inline and self._label_like(h.inline) else h.inline) for h in hits]
+        return hits
+
+    def _exact(self, spec: FieldSpec) -> list[Hit]:
+        """Every exact hit for ``spec`` in the document, computed once per reader."""
+        hits = self._exact_hits.get(spec)
+        if hits is None:
+            places = sorted({pos for form in spec.forms for pos in self._index.get(form, ())})
+            found = (self._hit(i, j, self.doc.rows[i].cells[j], spec) for i, j in places)
+            hits = self._exact_hits[spec] = [hit for hit in found if hit is not None]
         return hits
 
     def _hit(self, i: int, j: int, cell: Cell, spec: FieldSpec) -> Hit | None:
@@ -378,6 +382,7 @@ def _heads(first: str, rest: str) -> list[tuple[str, str | None]]:
 
 
 _LABEL_MAX = 120
+_LABEL_INDEXED = 100  # the longest real label seen is ~70 characters
 
 
 def _index(doc: Document) -> dict[str, list[tuple[int, int]]]:
@@ -396,6 +401,8 @@ def _index(doc: Document) -> dict[str, list[tuple[int, int]]]:
                 if found and head.strip():
                     heads.add(head)
             for head in heads:
+                if len(head) > _LABEL_INDEXED:
+                    continue  # prose; its "Label:" start, if any, is among the heads
                 for form in label_forms(head):
                     index.setdefault(form, []).append((i, j))
     return index

@@ -59,10 +59,11 @@ def _case(level: Level | None = Level.SIGNIFICANT, flags: list[str] | None = Non
 
 def _reply(composer: Composer, *, kind: NotificationKind = NotificationKind.ACKNOWLEDGEMENT, verified: bool = True,
            mailbox: str = "cevt", queue: str | None = "cevt-significant", due_at: datetime | None = DUE,
-           missing: list[str] | None = None, case: CaseRecord | None = None, **mail: Any) -> Notification:
+           missing: list[str] | None = None, case: CaseRecord | None = None, forms: list[str] | None = None,
+           **mail: Any) -> Notification:
     return composer.sender_reply(
         kind=kind, mail=_mail(**mail), mailbox=mailbox, case=case or _case(), queue=queue, due_at=due_at,
-        missing=missing or [], forms=["ce_matrix"], verified=verified,
+        missing=missing or [], forms=["ce_matrix"] if forms is None else forms, verified=verified,
     )
 
 
@@ -186,11 +187,11 @@ def test_sender_reply_headers(composer: Composer) -> None:
     ("kind", "verified", "inbound_subject", "expected_kind", "expected_subject"),
     [
         (NotificationKind.ACKNOWLEDGEMENT, True, "[OFFICIAL-SENSITIVE] CE Matrix", NotificationKind.ACKNOWLEDGEMENT,
-         "[OFFICIAL-SENSITIVE] [HOTH-2026-000042] Referral received"),
+         "[OFFICIAL-SENSITIVE] [HOTH-2026-000042] CE Matrix received"),
         (NotificationKind.MISSING_INFORMATION, True, "Official: CE Matrix", NotificationKind.MISSING_INFORMATION,
          "[OFFICIAL-SENSITIVE] [HOTH-2026-000042] More information needed"),
         (NotificationKind.ACKNOWLEDGEMENT, True, "[OFFICIAL] CE Matrix", NotificationKind.ACKNOWLEDGEMENT,
-         "[OFFICIAL] [HOTH-2026-000042] Referral received"),
+         "[OFFICIAL] [HOTH-2026-000042] CE Matrix received"),
         (NotificationKind.MISSING_INFORMATION, False, "OFFICIAL SENSITIVE matrix", NotificationKind.ACKNOWLEDGEMENT,
          "[OFFICIAL-SENSITIVE] [HOTH-2026-000042] Email received"),
     ],
@@ -201,6 +202,19 @@ def test_sender_reply_kind_and_subject(composer: Composer, kind: NotificationKin
     """The subject keeps the inbound marking and the reference; an unverified sender always gets the generic kind."""
     n = _reply(composer, kind=kind, verified=verified, subject=inbound_subject, missing=["child.dob"])
     assert (n.kind, n.subject) == (expected_kind, expected_subject)
+
+
+@pytest.mark.parametrize(("forms", "title"), [
+    (["referral"], "Safeguarding Referral Form received"),
+    (["ce_matrix", "referral"], "CE Matrix and Safeguarding Referral Form received"),
+    ([], "Submission received"),
+])
+def test_acknowledgement_title_names_what_arrived(composer: Composer, forms: list[str], title: str) -> None:
+    """The acknowledgement's subject names the forms received (or just "submission" for a body-only email)."""
+    case = _case()
+    case.forms = list(forms)
+    n = _reply(composer, case=case, forms=forms, subject="[OFFICIAL-SENSITIVE] referral")
+    assert n.subject == f"[OFFICIAL-SENSITIVE] [HOTH-2026-000042] {title}"
 
 
 def test_missing_information_lists_human_names(composer: Composer) -> None:

@@ -185,6 +185,8 @@ class Service(_Model):
 
 class Store(_Model):
     url: str = "sqlite:///hoth-intake.sqlite3"
+    # SQLite only. NORMAL (with WAL) survives a crash of the process; FULL also a power cut, ~0.7 ms a commit.
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
 
 
 class Logging(_Model):

@@ -138,7 +138,8 @@ class Daemon:
 
 def open_store(settings: Settings) -> SqlStore:
     """The configured store with its schema brought up to date (raises ``StoreError``)."""
-    store = SqlStore(settings.store.url, escalation_repeat=timedelta(minutes=settings.escalation.repeat_minutes))
+    store = SqlStore(settings.store.url, escalation_repeat=timedelta(minutes=settings.escalation.repeat_minutes),
+                     sqlite_synchronous=settings.store.sqlite_synchronous)
     store.create_or_upgrade()
     return store
 

@@ -73,7 +73,7 @@ def render_config(imap: dict[str, ImapAccount], *, smtp_host: str, smtp_port: in
                   poll_seconds: float = 30.0, idle: bool = True, extra: str = "") -> str:
     """The packaged default settings (queues, routes, hours) pointed at the given servers and store."""
     text = default_config_path().read_text(encoding="utf-8")
-    text, found = re.subn(r'(?m)^url = "sqlite:///hoth-intake\.sqlite3"$', f'url = "{store_url}"', text)
+    text, found = re.subn(r'(?m)^url = "sqlite:///hoth-intake\.sqlite3"', f'url = "{store_url}"', text)
     if found != 1:
         raise ValueError("the default configuration no longer has the expected [store] url line")
     for name in imap:

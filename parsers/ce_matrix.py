@@ -10,11 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from parsers.dates import age_on, parse_age, parse_uk_date
+from parsers.ce_lists import exploitation_types, factors, section_end
+from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean
-from parsers.labels import FieldSpec, Profile, label_forms, matches, norm, split_inline
+from parsers.labels import FieldSpec, Profile, label_forms, matches, norm
 from parsers.levels import LevelReader, choose, written_level
 from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
+from parsers.people import form_age, split_aliases, split_name
 from parsers.wordml import Document
 
 _TERMINATOR_FIELDS = ("voice_of_child", "views_of_parent", "suspects", "overall_level", "exploitation_types",
@@ -43,7 +45,7 @@ def read_ce_matrix(doc: Document, profile: Profile, file: str, today: date) -> P
     result.effective_level = Level.highest([result.overall_level, *(i.level for i in result.indicators.values())])
     header = _header(reader, profile, today)
     result.child = _child(reader, profile, header.get("assessment_date"), today)
-    result.exploitation_types = _exploitation_types(reader, profile)
+    result.exploitation_types = exploitation_types(reader, profile)
     result.extra.update(_extras(reader, profile, header, result.child))
     result.missing = _missing(result, header)
     return result
@@ -51,7 +53,7 @@ def read_ce_matrix(doc: Document, profile: Profile, file: str, today: date) -> P
 
 # -- indicators --------------------------------------------------------------
 
-def _heading_key(text: str, profile: Profile) -> tuple[str, str | None] | None:
+def heading_key(text: str, profile: Profile) -> tuple[str, str | None] | None:
     """The indicator a heading cell names (and a level written after a colon)."""
     key = ("heading", text)
     found = profile.cache.get(key, _UNSEEN)
@@ -117,7 +119,7 @@ def _find_segments(reader: Reader, profile: Profile) -> dict[str, _Segment]:
         for cell in row.cells[:2]:
             if not cell.text.strip() or len(cell.text) > 200:
                 continue
-            found = _heading_key(cell.text, profile)
+            found = heading_key(cell.text, profile)
             if found and found[0] not in starts:
                 starts[found[0]] = (i, found[1])
                 break
@@ -205,7 +207,7 @@ def _overall(reader: Reader, levels: LevelReader, profile: Profile, segments: di
     for hit in hits:
         if hit.inline and written_level(hit.inline, profile.levels):
             return written_level(hit.inline, profile.levels)
-        end = _overall_end(reader, profile, hit.row)
+        end = section_end(reader, profile, hit.row)
         marks = levels.marks(hit.row, end)
         level, notes = choose(marks, "overall_level")
         if level is not None:
@@ -216,19 +218,6 @@ def _overall(reader: Reader, levels: LevelReader, profile: Profile, segments: di
             if written_level(value, profile.levels):
                 return written_level(value, profile.levels)
     return None
-
-
-def _overall_end(reader: Reader, profile: Profile, start: int) -> int:
-    stops = []
-    for name in ("line_manager_verification", "voice_of_child", "views_of_parent", "suspects"):
-        spec = profile.fields.get(name)
-        if spec:
-            stops.extend(h.row for h in reader.find(spec, start + 1, fuzzy=False))
-    for name in ("review", "factors"):
-        spec = profile.sections.get(name)
-        if spec:
-            stops.extend(r for r in reader.heading_rows(spec) if r > start)
-    return min(stops, default=len(reader.doc.rows))
 
 
 # -- header and child --------------------------------------------------------
@@ -292,7 +281,7 @@ def _child(reader: Reader, profile: Profile, assessed: date | None, today: date)
     name, aliases = split_name(raw_name)
     alias_text, _ = reader.field(fields["child.aliases"], fuzzy=False)
     if alias_text:
-        aliases.extend(a for a in _split_aliases(alias_text) if a not in aliases)
+        aliases.extend(a for a in split_aliases(alias_text) if a not in aliases)
     dob_text, _ = reader.field(fields["child.dob"])
     dob = parse_uk_date(dob_text, today=today)
     age_text, _ = reader.field(fields["child.age"])
@@ -312,116 +301,10 @@ def _first(reader: Reader, spec: FieldSpec | None):
     return hits[0] if hits else None
 
 
-def form_age(dob: date | None, dated: date | None, written: int | None) -> int | None:
-    """SPEC: the age on the form's own date (assessment / referral), else the form's Age field.
-
-    (Ages for routing are computed at receipt, in routing/assess.py.)"""
-    if dob is not None and dated is not None:
-        age = age_on(dob, dated)
-        if age is not None:
-            return age
-    return written
-
-
-_ALIAS_WORDS = re.compile(r"\b(?:a\.?k\.?a\.?|also known as|known as|aliases|alias|nicknames?)\b[:\s]*", re.I)
-
-
-def split_name(text: str | None) -> tuple[str | None, list[str]]:
-    """"Jane Smith (aka JJ, Janey)" → ("Jane Smith", ["JJ", "Janey"])."""
-    if not text:
-        return None, []
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    first, rest = lines[0], lines[1:]
-    aliases: list[str] = []
-    for inner in re.findall(r"\(([^)]*)\)", first):
-        aliases.extend(_split_aliases(inner))
-    first = re.sub(r"\([^)]*\)", " ", first)
-    match = _ALIAS_WORDS.search(first)
-    if match:
-        aliases.extend(_split_aliases(first[match.end():]))
-        first = first[:match.start()]
-    for line in rest:
-        aliases.extend(_split_aliases(line))
-    name = re.sub(r"\s+", " ", first).strip(" ,;/-–")
-    return (name or None), [a for a in aliases if a]
-
-
-def _split_aliases(text: str) -> list[str]:
-    text = _ALIAS_WORDS.sub("", text)
-    parts = re.split(r"[,;/]|\band\b|\bor\b", text)
-    return [p.strip(" \"'“”‘’-–.") for p in parts if p.strip(" \"'“”‘’-–.")]
-
-
 # -- tick lists and extras ---------------------------------------------------
 
-def _exploitation_types(reader: Reader, profile: Profile) -> list[str]:
-    items = profile.tick_lists.get("exploitation_types", ())
-    spec = profile.fields["exploitation_types"]
-    hits = reader.find(spec)
-    found: list[str] = []
-    for hit in hits:
-        found.extend(reader.ticked_items(items, hit.row, min(hit.row + 12, len(reader.doc.rows))))
-        value = hit.inline if hit.inline is not None else reader.value_beside(hit)
-        if value and not any(ch in value for ch in "\ue000\ue001"):
-            found.extend(_written_items(value, items))  # "Exploitation types: CCE, County Lines"
-    if not hits:
-        found = reader.ticked_items(items, fuzzy=False)
-    order = [item.key for item in items]
-    return sorted(set(found), key=order.index)
-
-
-def _written_items(text: str, items: tuple) -> list[str]:
-    from parsers.extract import _item_key
-
-    keys = []
-    for part in re.split(r"[,;\n]|\band\b", clean(text)):
-        key = _item_key(part, items) if part.strip() else None
-        if key:
-            keys.append(key)
-    return keys
-
-
-def _factors(reader: Reader, profile: Profile) -> tuple[list[str], list[str]]:
-    heading = profile.sections.get("factors")
-    starts = reader.heading_rows(heading) if heading else []
-    hits = reader.find(heading) if heading else []
-    start = starts[0] if starts else (hits[0].row if hits else None)
-    if start is None:
-        return reader.ticked_items(profile.tick_lists.get("child_factors", ()), fuzzy=False), []
-    end = _overall_end(reader, profile, start)
-    end = min([end] + [h.row for name in ("voice_of_child", "exploitation_types")
-                       for h in reader.find(profile.fields[name], start + 1, fuzzy=False)])
-    return _factor_lists(reader, profile, start, end)
-
-
-def _factor_lists(reader: Reader, profile: Profile, start: int, end: int) -> tuple[list[str], list[str]]:
-    child_items = profile.tick_lists.get("child_factors", ())
-    family_items = profile.tick_lists.get("family_factors", ())
-    child_spec, family_spec = profile.sections["factors.child"], profile.sections["factors.family"]
-    current = "family"
-    child: list[str] = []
-    family: list[str] = []
-    for i in range(start, end):
-        row = reader.doc.rows[i]
-        for j, cell in enumerate(row.cells):
-            for para in cell.text.split("\n"):
-                head = para.strip(" •▪-:\t")
-                if matches(head, child_spec) or split_inline(para, child_spec) is not None:
-                    current = "child"
-                elif matches(head, family_spec) or split_inline(para, family_spec) is not None:
-                    current = "family"
-            for label, state in reader._cell_items(row, j, cell):
-                target, items = (child, child_items) if current == "child" else (family, family_items)
-                from parsers.extract import _item_key
-
-                key = _item_key(label.strip(" •▪"), items)
-                if key and state and key not in target:
-                    target.append(key)
-    return child, family
-
-
 def _extras(reader: Reader, profile: Profile, header: dict, child: Child) -> dict:
-    child_factors, family_factors = _factors(reader, profile)
+    child_factors, family_factors = factors(reader, profile)
     header_end = _first_indicator_row(reader, profile)
     stage = reader.ticked_items(profile.tick_lists.get("stage", ()), 0, header_end, fuzzy=False)
     disability = norm(child.details.get("disability") or "")

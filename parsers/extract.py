@@ -9,86 +9,17 @@ that holds nothing but the tick ("☒", "X", "Yes").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 
+from parsers.label_index import FuzzyIndex, Hit, build_index
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm, split_inline
-from parsers.results import Level
-from parsers.wordml import MARKERS, strip_markers, TICK_OFF, TICK_ON, Cell, Document, Row
-
-_BRACKET_ON = re.compile(r"[\[\(]\s*[xX✓✔]\s*[\]\)]")
-_BRACKET_OFF = re.compile(r"[\[\(]\s{0,3}[\]\)]")
-_YES = {"yes", "y", "x", "ticked", "true", "yes x"}
-_NO = {"no", "n", "false", "not ticked"}
-
-
-@dataclass(frozen=True)
-class Hit:
-    row: int
-    cell: int
-    inline: str | None  # value found in the label's own cell
-
+from parsers.ticks import segments, side_tick, tick_state
+from parsers.wordml import MARKERS, Cell, Document, Row, strip_markers
 
 def clean(text: str) -> str:
     """Text for output: markers dropped, whitespace tidied."""
     text = strip_markers(text)
     lines = [re.sub(r"[ \t\u00a0\u2002]+", " ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line).strip()
-
-
-@lru_cache(maxsize=1 << 14)
-def tick_state(text: str) -> bool | None:
-    """A cell holding only a tick: True/False; None if the cell says more than a tick."""
-    text = _brackets(text).strip()
-    if not text:
-        return None
-    if all(ch in MARKERS or ch.isspace() for ch in text):
-        return TICK_ON in text
-    word = norm(text)
-    if word in _YES:
-        return True
-    if word in _NO:
-        return False
-    return None
-
-
-def _brackets(text: str) -> str:
-    """Ticks typed as text: "[x]" / "(X)", and a lone X at the start, the end or after a wide gap."""
-    text = _BRACKET_OFF.sub(TICK_OFF, _BRACKET_ON.sub(TICK_ON, text))
-    if len(text) <= 120 and ("x" in text or "X" in text):
-        text = _TYPED_X.sub(TICK_ON, text)
-    return text
-
-
-_TYPED_X = re.compile(r"(?:^|(?<=\s\s)|(?<=\t))[xX](?=\s|$)|(?<=\s)[xX]$")
-
-
-@lru_cache(maxsize=1 << 14)
-def segments(paragraph: str) -> tuple[tuple[bool | None, str], ...]:
-    return tuple(_segments(paragraph))
-
-
-def _segments(paragraph: str) -> list[tuple[bool | None, str]]:
-    """Each marker belongs to the label it sits closer to; on a tie, the layout's habit decides."""
-    text = _brackets(paragraph).strip()
-    if not any(m in text for m in MARKERS):
-        return [(None, text)] if text else []
-    parts = re.split(f"([{MARKERS}])", text)
-    labels, markers = parts[0::2], parts[1::2]
-    leading = text[0] in MARKERS  # "☒ A ☐ B": markers precede their labels
-    states: dict[int, bool] = {}
-    for k, marker in enumerate(markers):
-        before, after = labels[k], labels[k + 1]
-        if not before.strip():
-            target = k + 1
-        elif not after.strip():
-            target = k
-        else:
-            gap_before = len(before) - len(before.rstrip())
-            gap_after = len(after) - len(after.lstrip())
-            target = k + 1 if (gap_after < gap_before or (gap_after == gap_before and leading)) else k
-        states[target] = states.get(target, False) or marker == TICK_ON
-    return [(states.get(n), label.strip()) for n, label in enumerate(labels) if label.strip()]
 
 
 class Reader:
@@ -99,9 +30,9 @@ class Reader:
         self.profile = profile
         self._label_cache: dict[str, bool] = {}
         if doc.index is None:  # shared by every reader of this document
-            doc.index = _index(doc)
+            doc.index = build_index(doc)
         self._index = doc.index
-        self._fuzzy: _FuzzyIndex | None = None
+        self._fuzzy: FuzzyIndex | None = None
         self._headings: dict[FieldSpec, list[int]] = {}
         self._exact_hits: dict[FieldSpec, list[Hit]] = {}
         self.memo: dict[str, object] = {}  # per-document results form readers compute once
@@ -127,7 +58,7 @@ class Reader:
         hits = [hit for hit in self._exact(spec) if start <= hit.row < stop]
         if not hits and fuzzy:
             if self._fuzzy is None:
-                self._fuzzy = _FuzzyIndex(self.doc)
+                self._fuzzy = FuzzyIndex(self.doc)
             hits = [h for h in self._fuzzy.find(spec) if start <= h.row < stop]
             hits = [Hit(h.row, h.cell, None if h.inline and self._label_like(h.inline) else h.inline) for h in hits]
         return hits
@@ -283,7 +214,7 @@ class Reader:
             row = self.doc.rows[i]
             for j, cell in enumerate(row.cells):
                 for label, state in self._cell_items(row, j, cell):
-                    key = _item_key(label, items, fuzzy=fuzzy) if state else None
+                    key = item_key(label, items, fuzzy=fuzzy) if state else None
                     if key and key not in found:
                         found.append(key)
         return found
@@ -320,95 +251,7 @@ class Reader:
         return side_tick(row, j)
 
 
-def side_tick(row: Row, j: int) -> bool | None:
-    """The tick in the cell right of cell j, else left of it."""
-    for k in (j + 1, j - 1):
-        if 0 <= k < len(row.cells):
-            state = tick_state(row.cells[k].text)
-            if state is not None:
-                return state
-    return None
-
-
-_FILLER = frozenset(
-    "a an the of to for in on at with by from is are was has have been be this that your any please if yes no "
-    "referral form details name child carer parent".split()
-)
-
-
-class _FuzzyIndex:
-    """Second-chance label matching: a label holding all of an alias's words and at most one more."""
-
-    def __init__(self, doc: Document) -> None:
-        self.entries: list[tuple[int, int, frozenset[str], str | None]] = []
-        self.by_token: dict[str, set[int]] = {}
-        for i, row in enumerate(doc.rows):
-            for j, cell in enumerate(row.cells):
-                if cell.merged_above or not cell.text.strip():
-                    continue
-                first, _, rest = cell.text.strip().partition("\n")
-                for head, tail in _heads(first, rest):
-                    if len(head) > _LABEL_MAX:
-                        continue
-                    tokens = frozenset(norm(head, keep_parens=False).split())
-                    if 2 <= len(tokens) <= 14:
-                        n = len(self.entries)
-                        self.entries.append((i, j, tokens, tail))
-                        for token in tokens:
-                            self.by_token.setdefault(token, set()).add(n)
-
-    def find(self, spec: FieldSpec) -> list[Hit]:
-        found: dict[tuple[int, int], Hit] = {}
-        for form in spec.forms:
-            words = frozenset(form.split())
-            if form.startswith("~") or len(words) < 2:
-                continue
-            candidates = set.intersection(*(self.by_token.get(w, set()) for w in words))
-            for n in candidates:
-                i, j, tokens, tail = self.entries[n]
-                if len(tokens - words - _FILLER) <= 1 and (found.get((i, j)) is None or tail is not None):
-                    found[(i, j)] = Hit(i, j, tail)  # prefer the reading that leaves a value
-        return [found[k] for k in sorted(found)]
-
-
-def _heads(first: str, rest: str) -> list[tuple[str, str | None]]:
-    """A cell's possible labels and the value after each: the whole line, or before ':' / '?' / ' - '."""
-    heads = [(first, rest.strip() or None)]
-    for sep in (":", "?", " - "):
-        head, found, tail = first.partition(sep)
-        if found and head.strip():
-            heads.append((head, (tail.strip() or rest.strip()) or None))
-    return heads
-
-
-_LABEL_MAX = 120
-_LABEL_INDEXED = 100  # the longest real label seen is ~70 characters
-
-
-def _index(doc: Document) -> dict[str, list[tuple[int, int]]]:
-    """Normal form of a cell's leading label (alone, or before ':' / ' - ' / '?') → cells."""
-    index: dict[str, list[tuple[int, int]]] = {}
-    for i, row in enumerate(doc.rows):
-        for j, cell in enumerate(row.cells):
-            if cell.merged_above or not cell.text.strip():
-                continue
-            first = cell.text.strip().split("\n", 1)[0]
-            if len(first) > _LABEL_MAX:
-                first = first[:_LABEL_MAX]  # prose: only a "Label:" at its start can matter
-            heads = {first}
-            for sep in (":", " - ", "?"):
-                head, found, _ = first.partition(sep)
-                if found and head.strip():
-                    heads.add(head)
-            for head in heads:
-                if len(head) > _LABEL_INDEXED:
-                    continue  # prose; its "Label:" start, if any, is among the heads
-                for form in label_forms(head):
-                    index.setdefault(form, []).append((i, j))
-    return index
-
-
-def _item_key(label: str, items: tuple, *, fuzzy: bool = True) -> str | None:
+def item_key(label: str, items: tuple, *, fuzzy: bool = True) -> str | None:
     """The tick-list item a label names: exactly, else (``fuzzy``) the longest alias it contains."""
     forms = label_forms(label)
     for item in items:
@@ -427,40 +270,3 @@ def _item_key(label: str, items: tuple, *, fuzzy: bool = True) -> str | None:
                     best = (len(form), item.key)
     return best[1] if best else None
 
-
-def level_in(text: str, levels: dict[str, tuple[str, ...]], *, strict: bool = False) -> Level | None:
-    """The level a cell names: exactly, or followed by its description."""
-    return _level_in(text, _levels_key(levels), strict)
-
-
-def _levels_key(levels: dict[str, tuple[str, ...]]) -> tuple:
-    return tuple((k, tuple(v)) for k, v in levels.items())
-
-
-@lru_cache(maxsize=1 << 14)
-def _level_in(text: str, levels: tuple, strict: bool) -> Level | None:
-    first = strip_markers(text.split("\n")[0]).strip(" •-–:*\t")
-    if not first:
-        return None
-    forms = label_forms(first)
-    table, pattern = _level_table(levels)
-    for form in forms:
-        if form in table:
-            return table[form]
-    if strict:
-        return None
-    match = pattern.match(first)
-    return table[norm(match.group(1))] if match else None
-
-
-@lru_cache(maxsize=8)
-def _level_table(levels: tuple) -> tuple[dict[str, Level], re.Pattern[str]]:
-    """Normal form → level, and a pattern for a level name followed by its description."""
-    table: dict[str, Level] = {}
-    aliases: list[str] = []
-    for key, names in levels:
-        for name in names:
-            table.setdefault(norm(name), Level(key))
-            aliases.append(name)
-    alternatives = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
-    return table, re.compile(rf"^({alternatives})\s*(?:[:\-–•]|\s{{2,}})", re.IGNORECASE)

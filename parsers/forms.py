@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from parsers.ce_matrix import _heading_key, read_ce_matrix
+from parsers.ce_matrix import heading_key, read_ce_matrix
 from parsers.extract import Reader
 from parsers.labels import Profile
 from parsers.referral import read_referral
@@ -92,7 +92,7 @@ def _indicator_count(doc: Document, profile: Profile) -> int:
     for row in doc.rows:
         for cell in row.cells[:2]:
             if cell.text.strip() and len(cell.text) <= 200:
-                found = _heading_key(cell.text, profile)
+                found = heading_key(cell.text, profile)
                 if found:
                     seen.add(found[0])
     return len(seen)

@@ -9,9 +9,11 @@ Several levels ticked → the highest, with a warning.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from parsers.extract import Reader, _level_in, _levels_key, segments, side_tick, tick_state
-from parsers.labels import norm
+from parsers.extract import Reader
+from parsers.ticks import segments, side_tick, tick_state
+from parsers.labels import label_forms, norm
 from parsers.results import Level
 from parsers.wordml import MARKERS, strip_markers, TICK_ON, Cell, Row
 
@@ -140,9 +142,45 @@ def written_level(text: str | None, levels: dict[str, tuple[str, ...]]) -> Level
     """A level written as a value ("Moderate", "Moderate risk", "High")."""
     if not text:
         return None
-    from parsers.extract import level_in
-
     clean = strip_markers(text).strip()
     if len(norm(clean).split()) > 6:
         return None
     return level_in(clean, levels)
+
+
+def level_in(text: str, levels: dict[str, tuple[str, ...]], *, strict: bool = False) -> Level | None:
+    """The level a cell names: exactly, or followed by its description."""
+    return _level_in(text, _levels_key(levels), strict)
+
+
+def _levels_key(levels: dict[str, tuple[str, ...]]) -> tuple:
+    return tuple((k, tuple(v)) for k, v in levels.items())
+
+
+@lru_cache(maxsize=1 << 14)
+def _level_in(text: str, levels: tuple, strict: bool) -> Level | None:
+    first = strip_markers(text.split("\n")[0]).strip(" •-–:*\t")
+    if not first:
+        return None
+    forms = label_forms(first)
+    table, pattern = _level_table(levels)
+    for form in forms:
+        if form in table:
+            return table[form]
+    if strict:
+        return None
+    match = pattern.match(first)
+    return table[norm(match.group(1))] if match else None
+
+
+@lru_cache(maxsize=8)
+def _level_table(levels: tuple) -> tuple[dict[str, Level], re.Pattern[str]]:
+    """Normal form → level, and a pattern for a level name followed by its description."""
+    table: dict[str, Level] = {}
+    aliases: list[str] = []
+    for key, names in levels:
+        for name in names:
+            table.setdefault(norm(name), Level(key))
+            aliases.append(name)
+    alternatives = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+    return table, re.compile(rf"^({alternatives})\s*(?:[:\-–•]|\s{{2,}})", re.IGNORECASE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from parsers.ce_matrix import form_age, split_name
+from parsers.people import form_age, split_name
 from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean
 from parsers.labels import Profile

@@ -1,0 +1,87 @@
+"""The CE Matrix's tick lists: exploitation types suspected and the child's / family's factors.
+
+Items may be ticked (any encoding), or written as text ("Types: CCE, County Lines").
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.extract import Reader, clean, item_key
+from parsers.labels import Profile, matches, split_inline
+
+
+def exploitation_types(reader: Reader, profile: Profile) -> list[str]:
+    items = profile.tick_lists.get("exploitation_types", ())
+    spec = profile.fields["exploitation_types"]
+    hits = reader.find(spec)
+    found: list[str] = []
+    for hit in hits:
+        found.extend(reader.ticked_items(items, hit.row, min(hit.row + 12, len(reader.doc.rows))))
+        value = hit.inline if hit.inline is not None else reader.value_beside(hit)
+        if value and not any(ch in value for ch in "\ue000\ue001"):
+            found.extend(_written_items(value, items))  # "Exploitation types: CCE, County Lines"
+    if not hits:
+        found = reader.ticked_items(items, fuzzy=False)
+    order = [item.key for item in items]
+    return sorted(set(found), key=order.index)
+
+
+def _written_items(text: str, items: tuple) -> list[str]:
+    keys = []
+    for part in re.split(r"[,;\n]|\band\b", clean(text)):
+        key = item_key(part, items) if part.strip() else None
+        if key:
+            keys.append(key)
+    return keys
+
+
+def factors(reader: Reader, profile: Profile) -> tuple[list[str], list[str]]:
+    heading = profile.sections.get("factors")
+    starts = reader.heading_rows(heading) if heading else []
+    hits = reader.find(heading) if heading else []
+    start = starts[0] if starts else (hits[0].row if hits else None)
+    if start is None:
+        return reader.ticked_items(profile.tick_lists.get("child_factors", ()), fuzzy=False), []
+    end = section_end(reader, profile, start)
+    end = min([end] + [h.row for name in ("voice_of_child", "exploitation_types")
+                       for h in reader.find(profile.fields[name], start + 1, fuzzy=False)])
+    return _factor_lists(reader, profile, start, end)
+
+
+def _factor_lists(reader: Reader, profile: Profile, start: int, end: int) -> tuple[list[str], list[str]]:
+    child_items = profile.tick_lists.get("child_factors", ())
+    family_items = profile.tick_lists.get("family_factors", ())
+    child_spec, family_spec = profile.sections["factors.child"], profile.sections["factors.family"]
+    current = "family"
+    child: list[str] = []
+    family: list[str] = []
+    for i in range(start, end):
+        row = reader.doc.rows[i]
+        for j, cell in enumerate(row.cells):
+            for para in cell.text.split("\n"):
+                head = para.strip(" •▪-:\t")
+                if matches(head, child_spec) or split_inline(para, child_spec) is not None:
+                    current = "child"
+                elif matches(head, family_spec) or split_inline(para, family_spec) is not None:
+                    current = "family"
+            for label, state in reader._cell_items(row, j, cell):
+                target, items = (child, child_items) if current == "child" else (family, family_items)
+                key = item_key(label.strip(" •▪"), items)
+                if key and state and key not in target:
+                    target.append(key)
+    return child, family
+
+
+def section_end(reader: Reader, profile: Profile, start: int) -> int:
+    """Where a closing section (overall level, factors) ends: the next of the sections that follow it."""
+    stops = []
+    for name in ("line_manager_verification", "voice_of_child", "views_of_parent", "suspects"):
+        spec = profile.fields.get(name)
+        if spec:
+            stops.extend(h.row for h in reader.find(spec, start + 1, fuzzy=False))
+    for name in ("review", "factors"):
+        spec = profile.sections.get(name)
+        if spec:
+            stops.extend(r for r in reader.heading_rows(spec) if r > start)
+    return min(stops, default=len(reader.doc.rows))

@@ -1,0 +1,96 @@
+"""Where labels sit in a document: an exact index of every cell's leading label, and a fuzzy one.
+
+Built once per document and shared by every reader (form detection and the form's own reader).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parsers.labels import FieldSpec, label_forms, norm
+from parsers.wordml import Document
+
+
+@dataclass(frozen=True)
+class Hit:
+    row: int
+    cell: int
+    inline: str | None  # value found in the label's own cell
+
+
+_FILLER = frozenset(
+    "a an the of to for in on at with by from is are was has have been be this that your any please if yes no "
+    "referral form details name child carer parent".split()
+)
+
+
+class FuzzyIndex:
+    """Second-chance label matching: a label holding all of an alias's words and at most one more."""
+
+    def __init__(self, doc: Document) -> None:
+        self.entries: list[tuple[int, int, frozenset[str], str | None]] = []
+        self.by_token: dict[str, set[int]] = {}
+        for i, row in enumerate(doc.rows):
+            for j, cell in enumerate(row.cells):
+                if cell.merged_above or not cell.text.strip():
+                    continue
+                first, _, rest = cell.text.strip().partition("\n")
+                for head, tail in _heads(first, rest):
+                    if len(head) > _LABEL_MAX:
+                        continue
+                    tokens = frozenset(norm(head, keep_parens=False).split())
+                    if 2 <= len(tokens) <= 14:
+                        n = len(self.entries)
+                        self.entries.append((i, j, tokens, tail))
+                        for token in tokens:
+                            self.by_token.setdefault(token, set()).add(n)
+
+    def find(self, spec: FieldSpec) -> list[Hit]:
+        found: dict[tuple[int, int], Hit] = {}
+        for form in spec.forms:
+            words = frozenset(form.split())
+            if form.startswith("~") or len(words) < 2:
+                continue
+            candidates = set.intersection(*(self.by_token.get(w, set()) for w in words))
+            for n in candidates:
+                i, j, tokens, tail = self.entries[n]
+                if len(tokens - words - _FILLER) <= 1 and (found.get((i, j)) is None or tail is not None):
+                    found[(i, j)] = Hit(i, j, tail)  # prefer the reading that leaves a value
+        return [found[k] for k in sorted(found)]
+
+
+def _heads(first: str, rest: str) -> list[tuple[str, str | None]]:
+    """A cell's possible labels and the value after each: the whole line, or before ':' / '?' / ' - '."""
+    heads = [(first, rest.strip() or None)]
+    for sep in (":", "?", " - "):
+        head, found, tail = first.partition(sep)
+        if found and head.strip():
+            heads.append((head, (tail.strip() or rest.strip()) or None))
+    return heads
+
+
+_LABEL_MAX = 120
+_LABEL_INDEXED = 100  # the longest real label seen is ~70 characters
+
+
+def build_index(doc: Document) -> dict[str, list[tuple[int, int]]]:
+    """Normal form of a cell's leading label (alone, or before ':' / ' - ' / '?') → cells."""
+    index: dict[str, list[tuple[int, int]]] = {}
+    for i, row in enumerate(doc.rows):
+        for j, cell in enumerate(row.cells):
+            if cell.merged_above or not cell.text.strip():
+                continue
+            first = cell.text.strip().split("\n", 1)[0]
+            if len(first) > _LABEL_MAX:
+                first = first[:_LABEL_MAX]  # prose: only a "Label:" at its start can matter
+            heads = {first}
+            for sep in (":", " - ", "?"):
+                head, found, _ = first.partition(sep)
+                if found and head.strip():
+                    heads.add(head)
+            for head in heads:
+                if len(head) > _LABEL_INDEXED:
+                    continue  # prose; its "Label:" start, if any, is among the heads
+                for form in label_forms(head):
+                    index.setdefault(form, []).append((i, j))
+    return index

@@ -1,0 +1,83 @@
+"""Tick primitives: whether a cell or a paragraph records a tick, and for which label.
+
+Works on the text `parsers.wordml` produces, where every check box is already
+a marker character; typed ticks ("[x]", a lone "X", "Yes"/"Y") are read here.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from parsers.labels import norm
+from parsers.wordml import MARKERS, TICK_OFF, TICK_ON, Row
+
+_BRACKET_ON = re.compile(r"[\[\(]\s*[xX✓✔]\s*[\]\)]")
+_BRACKET_OFF = re.compile(r"[\[\(]\s{0,3}[\]\)]")
+_YES = {"yes", "y", "x", "ticked", "true", "yes x"}
+_NO = {"no", "n", "false", "not ticked"}
+
+
+@lru_cache(maxsize=1 << 14)
+def tick_state(text: str) -> bool | None:
+    """A cell holding only a tick: True/False; None if the cell says more than a tick."""
+    text = _brackets(text).strip()
+    if not text:
+        return None
+    if all(ch in MARKERS or ch.isspace() for ch in text):
+        return TICK_ON in text
+    word = norm(text)
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    return None
+
+
+def _brackets(text: str) -> str:
+    """Ticks typed as text: "[x]" / "(X)", and a lone X at the start, the end or after a wide gap."""
+    text = _BRACKET_OFF.sub(TICK_OFF, _BRACKET_ON.sub(TICK_ON, text))
+    if len(text) <= 120 and ("x" in text or "X" in text):
+        text = _TYPED_X.sub(TICK_ON, text)
+    return text
+
+
+_TYPED_X = re.compile(r"(?:^|(?<=\s\s)|(?<=\t))[xX](?=\s|$)|(?<=\s)[xX]$")
+
+
+@lru_cache(maxsize=1 << 14)
+def segments(paragraph: str) -> tuple[tuple[bool | None, str], ...]:
+    return tuple(_segments(paragraph))
+
+
+def _segments(paragraph: str) -> list[tuple[bool | None, str]]:
+    """Each marker belongs to the label it sits closer to; on a tie, the layout's habit decides."""
+    text = _brackets(paragraph).strip()
+    if not any(m in text for m in MARKERS):
+        return [(None, text)] if text else []
+    parts = re.split(f"([{MARKERS}])", text)
+    labels, markers = parts[0::2], parts[1::2]
+    leading = text[0] in MARKERS  # "☒ A ☐ B": markers precede their labels
+    states: dict[int, bool] = {}
+    for k, marker in enumerate(markers):
+        before, after = labels[k], labels[k + 1]
+        if not before.strip():
+            target = k + 1
+        elif not after.strip():
+            target = k
+        else:
+            gap_before = len(before) - len(before.rstrip())
+            gap_after = len(after) - len(after.lstrip())
+            target = k + 1 if (gap_after < gap_before or (gap_after == gap_before and leading)) else k
+        states[target] = states.get(target, False) or marker == TICK_ON
+    return [(states.get(n), label.strip()) for n, label in enumerate(labels) if label.strip()]
+
+
+def side_tick(row: Row, j: int) -> bool | None:
+    """The tick in the cell right of cell j, else left of it."""
+    for k in (j + 1, j - 1):
+        if 0 <= k < len(row.cells):
+            state = tick_state(row.cells[k].text)
+            if state is not None:
+                return state
+    return None

@@ -26,11 +26,13 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
-from html.parser import HTMLParser
-from typing import Callable, Iterator
+from typing import Callable
 from urllib.parse import unquote
 
+from parsers.dsn import is_delivery_report, reported_headers, reported_ids
+from parsers.htmltext import html_to_text
 from parsers.message import Attachment, ParsedMail
+from parsers.mimeparts import MESSAGE_TYPES, children, message_ids, own_parts, payload_bytes, unsurrogate
 from parsers.msg import MsgError, read_msg
 from parsers.sniff import looks_like_document, sniff
 from parsers.tnef import TnefError, read_tnef
@@ -41,7 +43,6 @@ MAX_BODY_CHARS = 100_000
 # (Apple Mail shows attached images in the HTML body) is far larger.
 DECORATION_MAX_BYTES = 100 * 1024
 _MAX_HTML_CHARS = 1_000_000
-_MESSAGE_TYPES = frozenset({"message/rfc822", "message/global"})
 _TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
 _REPORT_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status",
                            "text/rfc822-headers", "message/global-headers",
@@ -99,10 +100,10 @@ def _parse(raw: bytes, policy: email.policy.Policy, oversize: bool, max_depth: i
     walk = _Flatten(max_depth=max_depth, cids=_referenced_cids(msg))
     _walk_message(msg, "", 0, walk)
     mail.attachments = walk.attachments
-    mail.is_delivery_report = _is_delivery_report(msg)
+    mail.is_delivery_report = is_delivery_report(msg)
     if mail.is_delivery_report:
-        mail.reported_message_ids = _reported_ids(msg, mail.headers)
-        mail.reported_headers = _reported_headers(msg)
+        mail.reported_message_ids = reported_ids(msg, mail.headers)
+        mail.reported_headers = reported_headers(msg)
     mail.problems.extend([*body_problems, *walk.problems, *_defects(msg)])
     return mail
 
@@ -122,7 +123,7 @@ def _headers(msg: Message) -> dict[str, list[str]]:
 
 
 def _decode_header(name: str, value: str) -> str:
-    text = _unsurrogate(value)
+    text = unsurrogate(value)
     if "=?" in text:
         try:
             text = str(email.policy.default.header_factory(name, text))
@@ -134,23 +135,12 @@ def _decode_header(name: str, value: str) -> str:
     return " ".join(text.split())
 
 
-def _unsurrogate(value: str) -> str:
-    """Undo the parser's surrogateescape on 8-bit header bytes (UTF-8, else Windows-1252)."""
-    if value.isascii():
-        return value
-    data = value.encode("utf-8", "surrogateescape")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
-
-
 def _mail_from_headers(headers: dict[str, list[str]], raw: bytes, problems: list[str]) -> ParsedMail:
     first = {name: values[0] for name, values in headers.items()}
     sender = _addresses("from", headers.get("from", []))
-    message_ids = _ids(first.get("message-id", ""))
+    own_ids = message_ids(first.get("message-id", ""))
     return ParsedMail(
-        message_id=message_ids[0] if message_ids else _synthetic_id(raw),
+        message_id=own_ids[0] if own_ids else _synthetic_id(raw),
         subject=first.get("subject", ""),
         from_addr=sender[0][1] if sender else "",
         from_display=sender[0][0] if sender else "",
@@ -159,8 +149,8 @@ def _mail_from_headers(headers: dict[str, list[str]], raw: bytes, problems: list
         cc=[addr for _, addr in _addresses("cc", headers.get("cc", []))],
         date=_parse_date(first.get("date", "")),
         received_at=_parse_date(first.get("received", "").rpartition(";")[2]),
-        in_reply_to=_ids(" ".join(headers.get("in-reply-to", []))),
-        references=_ids(" ".join(headers.get("references", []))),
+        in_reply_to=message_ids(" ".join(headers.get("in-reply-to", []))),
+        references=message_ids(" ".join(headers.get("references", []))),
         return_path=_return_path(first.get("return-path")),
         headers=headers,
         body_text="",
@@ -188,11 +178,6 @@ def _addresses(name: str, values: list[str]) -> list[tuple[str, str]]:
             seen.add(addr)
             unique.append((display, addr))
     return unique
-
-
-def _ids(value: str) -> list[str]:
-    ids = _ANGLE_ID.findall(value)
-    return ids if ids else [token.strip("<>") for token in value.replace(",", " ").split() if token.strip("<>")]
 
 
 def _return_path(value: str | None) -> str | None:
@@ -230,21 +215,6 @@ def _defects(msg: Message) -> list[str]:
 
 # --- body ------------------------------------------------------------------------------------
 
-def _own_parts(msg: Message) -> Iterator[Message]:
-    """The message's parts, without descending into attached messages."""
-    stack = [msg]
-    while stack:
-        part = stack.pop()
-        yield part
-        if part.is_multipart() and part.get_content_type() not in _MESSAGE_TYPES:
-            stack.extend(reversed(_children(part)))
-
-
-def _children(part: Message) -> list[Message]:
-    payload = part.get_payload()
-    return [child for child in payload if isinstance(child, Message)] if isinstance(payload, list) else []
-
-
 def _is_body_part(part: Message) -> bool:
     return (part.get_content_maintype() == "text" and not _filename(part)
             and part.get_content_disposition() != "attachment")
@@ -252,14 +222,14 @@ def _is_body_part(part: Message) -> bool:
 
 def _body_text(msg: Message) -> tuple[str, list[str]]:
     """All text/plain body parts (Apple Mail splits the body around files), else the HTML ones as text."""
-    candidates = [p for p in _own_parts(msg) if _is_body_part(p)]
+    candidates = [p for p in own_parts(msg) if _is_body_part(p)]
     text = ""
     for wanted in ("text/plain", "text/html"):
-        chunks = [_decode_text(_payload_bytes(p), p.get_content_charset())
+        chunks = [_decode_text(payload_bytes(p), p.get_content_charset())
                   for p in candidates if p.get_content_type() == wanted]
         if chunks:
             joined = "\n".join(chunks).replace("\r\n", "\n")
-            text = joined if wanted == "text/plain" else _html_to_text(joined[:_MAX_HTML_CHARS])
+            text = joined if wanted == "text/plain" else html_to_text(joined[:_MAX_HTML_CHARS])
             break
     if len(text) > MAX_BODY_CHARS:
         return text[:MAX_BODY_CHARS], [f"body_truncated: {len(text)} chars"]
@@ -274,56 +244,6 @@ def _decode_text(data: bytes, charset: str | None) -> str:
         except (LookupError, UnicodeDecodeError):
             continue
     return data.decode("cp1252", "replace")
-
-
-class _HtmlText(HTMLParser):
-    """Visible text of an HTML body; nothing is fetched, scripts and styles are dropped."""
-
-    _HIDDEN = frozenset({"script", "style", "head", "title"})
-    _BREAKS = frozenset({"br", "p", "div", "tr", "li", "table", "blockquote", "pre",
-                         "h1", "h2", "h3", "h4", "h5", "h6"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.chunks: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._HIDDEN:
-            self._hidden += 1
-        elif tag == "body":
-            self._hidden = 0  # an unclosed <head> must not hide the body
-        elif tag in self._BREAKS:
-            self.chunks.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in self._BREAKS:
-            self.chunks.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.chunks.append(data)
-
-
-def _html_to_text(html: str) -> str:
-    parser = _HtmlText()
-    try:
-        parser.feed(html)
-        parser.close()
-    except Exception:  # HTMLParser is lenient, but keep whatever text it reached
-        pass
-    lines = (" ".join(line.split()) for line in "".join(parser.chunks).splitlines())
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def _payload_bytes(part: Message) -> bytes:
-    try:
-        data = part.get_payload(decode=True)
-    except Exception:  # undecodable transfer encoding: treat as empty, the defect is noted
-        return b""
-    return data if isinstance(data, bytes) else b""
 
 
 def _parse_date(value: str) -> datetime | None:
@@ -342,7 +262,7 @@ def _referenced_cids(msg: Message) -> set[str]:
     cids: set[str] = set()
     for part in msg.walk():
         if part.get_content_type() == "text/html":
-            html = _payload_bytes(part).decode("ascii", "replace")
+            html = payload_bytes(part).decode("ascii", "replace")
             cids.update(unquote(ref).strip("<>").lower() for ref in _CID_REF.findall(html))
     return cids
 
@@ -351,14 +271,14 @@ def _referenced_cids(msg: Message) -> set[str]:
 
 def _walk_message(msg: Message, prefix: str, depth: int, walk: _Flatten) -> None:
     forwards = 0
-    for index, part in enumerate(_own_parts(msg)):
+    for index, part in enumerate(own_parts(msg)):
         ctype = part.get_content_type()
-        if part.is_multipart() and ctype not in _MESSAGE_TYPES or ctype in _REPORT_TYPES or _is_body_part(part):
+        if part.is_multipart() and ctype not in MESSAGE_TYPES or ctype in _REPORT_TYPES or _is_body_part(part):
             continue
-        if ctype in _MESSAGE_TYPES and part is not msg:
+        if ctype in MESSAGE_TYPES and part is not msg:
             data, name, forwarded = b"", "", _forwarded(part)
         else:
-            data, name = _payload_bytes(part), _filename(part)
+            data, name = payload_bytes(part), _filename(part)
             forwarded = data if _is_rfc822(name, ctype, data) else None
         if forwarded is not None:
             forwards += 1
@@ -374,7 +294,7 @@ def _is_decoration(part: Message, data: bytes, cids: set[str]) -> bool:
 
 def _forwarded(part: Message) -> Message | bytes:
     """The message a message/rfc822 part carries, even when wrongly transfer-encoded."""
-    inner = _children(part)
+    inner = children(part)
     cte = str(part.get("content-transfer-encoding", "")).strip().lower()
     if inner and not (cte in ("base64", "quoted-printable") and not inner[0].keys()):
         return inner[0]
@@ -462,62 +382,3 @@ def _content_id(part: Message) -> str:
     return str(part.get("content-id", "") or "").strip().strip("<>").lower()
 
 
-# --- delivery reports ------------------------------------------------------------------------
-
-def _is_delivery_report(msg: Message) -> bool:
-    if msg.get_content_type() == "multipart/report":
-        if str(msg.get_param("report-type", "") or "").lower() == "delivery-status":
-            return True
-    return any(p.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
-               for p in _own_parts(msg))
-
-
-def _report_blocks(msg: Message) -> list[tuple[str, Message]]:
-    """A DSN's header blocks: ("returned", the original's headers) and ("status", per-recipient fields)."""
-    blocks: list[tuple[str, Message]] = []
-    for part in _own_parts(msg):
-        ctype = part.get_content_type()
-        if ctype in _MESSAGE_TYPES:
-            blocks.extend(("returned", child) for child in _children(part))
-        elif ctype in ("text/rfc822-headers", "message/global-headers"):
-            parsed = BytesHeaderParser(policy=email.policy.compat32).parsebytes(_payload_bytes(part))
-            blocks.append(("returned", parsed))
-        elif ctype in ("message/delivery-status", "message/global-delivery-status"):
-            blocks.extend(("status", block) for block in _status_blocks(part))
-    return blocks
-
-
-def _reported_ids(msg: Message, headers: dict[str, list[str]]) -> list[str]:
-    """Message-IDs of the message a DSN reports on, from its returned headers and status fields."""
-    ids = [i for v in headers.get("x-original-message-id", []) for i in _ids(v)]
-    envelope_ids: list[str] = []
-    for _, block in _report_blocks(msg):
-        ids.extend(_ids(_unsurrogate(str(block.get("message-id", "") or ""))))
-        ids.extend(_ids(_unsurrogate(str(block.get("x-original-message-id", "") or ""))))
-        envelope_ids.extend(_ids(_unsurrogate(str(block.get("original-envelope-id", "") or ""))))
-    return list(dict.fromkeys(ids + envelope_ids))
-
-
-_RETURNED_FIELDS = ("from", "subject", "x-loop", "in-reply-to", "references", "message-id", "auto-submitted")
-
-
-def _reported_headers(msg: Message) -> dict[str, list[str]]:
-    """Selected headers of the original message a DSN returns (whole message or headers only)."""
-    found: dict[str, list[str]] = {}
-    for kind, block in _report_blocks(msg):
-        if kind != "returned":
-            continue
-        for name in _RETURNED_FIELDS:
-            value = block.get(name)
-            if value:
-                found.setdefault(name, []).append(_unsurrogate(str(value)))
-    return found
-
-
-def _status_blocks(part: Message) -> list[Message]:
-    children = _children(part)
-    if children:
-        return children
-    # Some MTAs base64 the status part, which leaves it unparsed.
-    text = _payload_bytes(part).replace(b"\r\n", b"\n")
-    return [BytesHeaderParser(policy=email.policy.compat32).parsebytes(chunk) for chunk in text.split(b"\n\n")]

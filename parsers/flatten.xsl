@@ -47,12 +47,13 @@
 
   <!-- Paragraph text. -->
   <xsl:template match="w:t" mode="text"><xsl:value-of select="."/></xsl:template>
-  <!-- Symbol fonts: the tick and box characters Word stores for Wingdings / Wingdings 2. -->
+  <!-- Symbol fonts: the tick and box characters for Wingdings / Wingdings 2, as the byte Word
+       stores or as the private-use character (U+F0xx) LibreOffice writes. -->
   <xsl:template match="w:r[w:rPr/w:rFonts[@w:ascii='Wingdings 2' or @w:hAnsi='Wingdings 2']]" mode="text">
     <xsl:for-each select="w:t|w:sym|w:tab|w:br">
       <xsl:choose>
         <xsl:when test="self::w:t"><xsl:value-of
-            select="translate(., 'PRSTO£*', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;')"/></xsl:when>
+            select="translate(., 'PRSTO£*&#xF050;&#xF052;&#xF053;&#xF054;&#xF04F;&#xF0A3;&#xF02A;', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;')"/></xsl:when>
         <xsl:otherwise><xsl:apply-templates select="." mode="text"/></xsl:otherwise>
       </xsl:choose>
     </xsl:for-each>
@@ -61,7 +62,7 @@
     <xsl:for-each select="w:t|w:sym|w:tab|w:br">
       <xsl:choose>
         <xsl:when test="self::w:t"><xsl:value-of
-            select="translate(., '&#xFC;&#xFB;&#xFE;&#xFD;x&#xA8;oq', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE000;')"/></xsl:when>
+            select="translate(., '&#xFC;&#xFB;&#xFE;&#xFD;x&#xA8;oq&#xF0FC;&#xF0FB;&#xF0FE;&#xF0FD;&#xF078;&#xF0A8;&#xF06F;&#xF071;', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE000;&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE000;')"/></xsl:when>
         <xsl:otherwise><xsl:apply-templates select="." mode="text"/></xsl:otherwise>
       </xsl:choose>
     </xsl:for-each>

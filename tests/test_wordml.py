@@ -47,3 +47,18 @@ def test_row_deleted_with_tracked_changes_is_ignored():
 
     assert name(deleted) is None
     assert name(kept) == "Removed Name"  # the control: the same row, not deleted, is read
+
+
+def test_wingdings_private_use_characters_as_libreoffice_writes_them():
+    """LibreOffice stores a Wingdings tick as a U+F0xx character in a Wingdings run, not a w:sym."""
+    import re
+
+    spec = F.sample_ce_matrix(7, multi_ticks=False)
+    data = F.build_ce_matrix(spec, F.Variant(tick="wingdings", layout="pairs"))
+    as_text = _with_main_part(data, lambda body: re.sub(
+        rb'<w:sym w:font="Wingdings" w:char="(F0[0-9A-F]{2})"/>', lambda m: b"<w:t>&#x" + m.group(1) + b";</w:t>", body))
+    assert b"w:sym" not in zipfile.ZipFile(io.BytesIO(as_text)).read("word/document.xml")
+    plain, rewritten = parse_document(data, "a.docx").to_json(), parse_document(as_text, "a.docx").to_json()
+    assert rewritten["indicators"] == plain["indicators"]
+    assert rewritten["overall_level"] == plain["overall_level"]
+    assert any(i["level"] for i in rewritten["indicators"].values())

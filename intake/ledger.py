@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from routing.model import EscalationReason, Notification, NotificationKind
+from routing.model import Decision, Disposition, EscalationReason, Notification, NotificationKind, QueueEntry
 
 QUARANTINED = "quarantined"  # what ``ledger_lookup`` answers for an unreleased poison message
 
@@ -129,3 +129,40 @@ class AuditEntry:
     message_id: str | None
     case_reference: str | None
     detail: str
+
+
+class AppliesDecisions:
+    """The one order in which both stores apply a decision; each store supplies the steps."""
+
+    def _apply_steps(self, decision: Decision, ledger: LedgerKey | None) -> None:
+        reference = self._apply_case(decision)
+        self._record_delivery(decision, ledger, reference)  # also: the delivery's starts no longer count
+        if decision.queue_entry is not None:
+            self._upsert_queue(decision.queue_entry, decision)
+        for note in decision.notifications:
+            self._enqueue(note, decision.received_at, decision.mailbox, decision.queue, OutboxStatus.PENDING)
+        for note in decision.suppressed:
+            self._enqueue(note, decision.received_at, decision.mailbox, decision.queue, OutboxStatus.SUPPRESSED)
+        if decision.failed_notification_id:
+            self._fail_bounced(decision)
+        if decision.disposition is Disposition.STAFF_REPLY:
+            self._staff_action(decision)
+
+    def _apply_case(self, decision: Decision) -> str | None:
+        raise NotImplementedError
+
+    def _record_delivery(self, decision: Decision, key: LedgerKey | None, reference: str | None) -> None:
+        raise NotImplementedError
+
+    def _upsert_queue(self, entry: QueueEntry, decision: Decision) -> None:
+        raise NotImplementedError
+
+    def _enqueue(self, note: Notification, at: datetime, mailbox: str | None, queue: str | None,
+                 status: OutboxStatus) -> object:
+        raise NotImplementedError
+
+    def _fail_bounced(self, decision: Decision) -> None:
+        raise NotImplementedError
+
+    def _staff_action(self, decision: Decision) -> None:
+        raise NotImplementedError

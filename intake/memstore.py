@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from intake.ledger import (
+    AppliesDecisions,
     AuditEntry,
     EscalationRow,
     LedgerKey,
@@ -60,7 +61,7 @@ class _Queued:
     breached: bool = False
 
 
-class MemoryStore(MemoryDaemonOps):
+class MemoryStore(MemoryDaemonOps, AppliesDecisions):
     """``routing.model.StoreView`` plus ``apply`` and the daemon's operations, in dicts."""
 
     def __init__(self, escalation_repeat: timedelta = DEFAULT_REPEAT, outbox_lease: timedelta = DEFAULT_LEASE) -> None:
@@ -162,18 +163,7 @@ class MemoryStore(MemoryDaemonOps):
         """Record one delivery and everything its decision changes, atomically."""
         _require_aware(decision)
         with self.transaction():
-            reference = self._apply_case(decision)
-            self._record_delivery(decision, ledger, reference)
-            if decision.queue_entry is not None:
-                self._upsert_queue(decision.queue_entry, decision)
-            for note in decision.notifications:
-                self._enqueue(note, decision.received_at, decision.mailbox, decision.queue, OutboxStatus.PENDING)
-            for note in decision.suppressed:
-                self._enqueue(note, decision.received_at, decision.mailbox, decision.queue, OutboxStatus.SUPPRESSED)
-            if decision.failed_notification_id:
-                self._fail_bounced(decision)
-            if decision.disposition is Disposition.STAFF_REPLY:
-                self._staff_action(decision)
+            self._apply_steps(decision, ledger)
 
     def _apply_case(self, decision: Decision) -> str | None:
         case, disposition = decision.case, decision.disposition

@@ -9,7 +9,7 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from intake.ledger import LedgerKey, OutboxStatus, StoreError
+from intake.ledger import AppliesDecisions, LedgerKey, OutboxStatus, StoreError
 from intake.store.base import case_values, to_notification
 from intake.store.ops import DaemonOps
 from intake.store.schema import ledger as ledger_table
@@ -24,7 +24,7 @@ from intake.store.schema import (
 from routing.model import CaseRecord, Decision, Disposition, Notification, NotificationKind, QueueEntry
 
 
-class SqlTransaction(DaemonOps):
+class SqlTransaction(DaemonOps, AppliesDecisions):
     """``routing.model.StoreView`` plus ``apply`` on one open transaction (commit happens at its exit)."""
 
     # -- StoreView -----------------------------------------------------------
@@ -76,20 +76,7 @@ class SqlTransaction(DaemonOps):
 
     def apply(self, decision: Decision, ledger: LedgerKey | None = None) -> None:
         """Record one delivery and everything its decision changes (committed with the transaction)."""
-        reference = self._apply_case(decision)
-        self._record_delivery(decision, ledger, reference)
-        if ledger is not None:
-            self.clear_attempts(ledger)
-        if decision.queue_entry is not None:
-            self._upsert_queue(decision.queue_entry, decision)
-        for note in decision.notifications:
-            self._enqueue(note, decision.received_at, decision.mailbox, decision.queue, OutboxStatus.PENDING)
-        for note in decision.suppressed:
-            self._enqueue(note, decision.received_at, decision.mailbox, decision.queue, OutboxStatus.SUPPRESSED)
-        if decision.failed_notification_id:
-            self._fail_bounced(decision)
-        if decision.disposition is Disposition.STAFF_REPLY:
-            self._staff_action(decision)
+        self._apply_steps(decision, ledger)
 
     def _apply_case(self, decision: Decision) -> str | None:
         case, disposition = decision.case, decision.disposition
@@ -129,6 +116,8 @@ class SqlTransaction(DaemonOps):
             "sha256": key.sha256 if key else None})
         self._audit(decision.received_at, "delivery", mailbox=decision.mailbox, message_id=decision.message_id,
                     case=reference, detail=decision.disposition.value)
+        if key is not None:
+            self.clear_attempts(key)  # a committed outcome: its starts no longer count
 
     def _upsert_queue(self, entry: QueueEntry, decision: Decision) -> None:
         where = (queue_entries.c.case_reference == entry.case_reference, queue_entries.c.mailbox == entry.mailbox)

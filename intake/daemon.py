@@ -178,16 +178,22 @@ def cmd_run(config_path: Path | None) -> int:
     fault = fault_hook_from_env()
     profiles = load_profiles(settings.profiles)
     configure_logging(settings.logging.level)
-    try:
-        store = open_store(settings)
-    except StoreError as err:
-        print(f"hoth-intake: cannot open the store: {err}", file=sys.stderr)
+    store = _store_or_report(settings)
+    if store is None:
         return EXIT_INTERNAL
     try:
         asyncio.run(_serve(Daemon(settings, profiles, store, fault=fault)))
     finally:
         store.close()
     return EXIT_OK
+
+
+def _store_or_report(settings: Settings) -> SqlStore | None:
+    try:
+        return open_store(settings)
+    except StoreError as err:
+        print(f"hoth-intake: cannot open the store: {err}", file=sys.stderr)
+        return None
 
 
 async def _serve(daemon: Daemon) -> None:
@@ -203,10 +209,8 @@ async def _serve(daemon: Daemon) -> None:
 def cmd_reprocess(config_path: Path | None, ids: Sequence[int], list_only: bool) -> int:
     """List quarantined messages, or put the given ones back into their INBOX for another try."""
     settings = load_settings(config_path)
-    try:
-        store = open_store(settings)
-    except StoreError as err:
-        print(f"hoth-intake: cannot open the store: {err}", file=sys.stderr)
+    store = _store_or_report(settings)
+    if store is None:
         return EXIT_INTERNAL
     try:
         held = {row.id: row for row in store.quarantined()}

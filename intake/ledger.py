@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from routing.model import Decision, Disposition, EscalationReason, Notification, NotificationKind, QueueEntry
+from routing.model import CaseRecord, Decision, Disposition, EscalationReason, Notification, NotificationKind, QueueEntry
 
 QUARANTINED = "quarantined"  # what ``ledger_lookup`` answers for an unreleased poison message
 
@@ -150,6 +150,16 @@ class AppliesDecisions:
 
     def _apply_case(self, decision: Decision) -> str | None:
         raise NotImplementedError
+
+    @staticmethod
+    def _case_to_store(decision: Decision) -> tuple[CaseRecord | None, str | None]:
+        """The case a decision opens or updates (else None) and the reference its delivery is filed under."""
+        case = decision.case
+        if not decision.disposition.opens_or_updates_case:
+            return None, case.reference if case else None
+        if case is None:
+            raise StoreError(f"a {decision.disposition.value} decision carries no case")
+        return case, case.reference
 
     def _record_delivery(self, decision: Decision, key: LedgerKey | None, reference: str | None) -> None:
         raise NotImplementedError

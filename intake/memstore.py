@@ -166,11 +166,10 @@ class MemoryStore(MemoryDaemonOps, AppliesDecisions):
             self._apply_steps(decision, ledger)
 
     def _apply_case(self, decision: Decision) -> str | None:
-        case, disposition = decision.case, decision.disposition
-        if not disposition.opens_or_updates_case:
-            return case.reference if case else None
+        case, reference = self._case_to_store(decision)
         if case is None:
-            raise StoreError(f"a {disposition.value} decision carries no case")
+            return reference
+        disposition = decision.disposition
         stored = self._cases.get(case.reference)
         if disposition is Disposition.NEW_CASE:
             if stored is not None:

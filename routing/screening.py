@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from config.settings import Settings
 from parsers.message import ParsedMail
 from routing.model import Disposition, StoreView
+from routing.notify import case_reference_in, message_id_for
 from routing.trust import normalise_domain, strip_comments
 
 
@@ -154,8 +155,6 @@ def _our_bounced_message(mail: ParsedMail, settings: Settings, store: StoreView)
 
 def _rebuilt_reply_ids(mail: ParsedMail, settings: Settings) -> list[str]:
     """Our sender replies' Message-IDs follow from (inbound Message-ID, case reference): rebuild them."""
-    from routing.notify import case_reference_in, message_id_for
-
     returned = mail.reported_headers
     references = [case_reference_in(s) for s in returned.get("subject", [])]
     answered = [i.strip().strip("<>") for v in returned.get("in-reply-to", []) for i in v.split()]

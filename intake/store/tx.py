@@ -79,11 +79,10 @@ class SqlTransaction(DaemonOps, AppliesDecisions):
         self._apply_steps(decision, ledger)
 
     def _apply_case(self, decision: Decision) -> str | None:
-        case, disposition = decision.case, decision.disposition
-        if not disposition.opens_or_updates_case:
-            return case.reference if case else None
+        case, reference = self._case_to_store(decision)
         if case is None:
-            raise StoreError(f"a {disposition.value} decision carries no case")
+            return reference
+        disposition = decision.disposition
         exists = self._conn.execute(select(cases.c.reference).where(cases.c.reference == case.reference)).scalar()
         values = {**case_values(case), "updated_at": decision.received_at}
         if disposition is Disposition.NEW_CASE:

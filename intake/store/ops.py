@@ -56,14 +56,19 @@ class DaemonOps(TxBase):
 
     def _known(self, key: LedgerKey) -> tuple[str | None, str | None]:
         """(disposition or QUARANTINED, case reference) of a delivery with a committed outcome; (None, None) else."""
-        same_uid = and_(ledger.c.folder == key.folder, ledger.c.uidvalidity == key.uidvalidity,
-                        ledger.c.uid == key.uid)
-        same_content = and_(ledger.c.message_id == key.message_id, ledger.c.sha256 == key.sha256)
-        found = self._conn.execute(
-            select(ledger.c.disposition, ledger.c.case_reference)
-            .where(ledger.c.mailbox == key.mailbox, or_(same_uid, same_content)).order_by(ledger.c.id).limit(1)
-        ).first()
-        if found is not None:
+        # Two lookups, each on its own index (an OR of the two would scan the mailbox's whole ledger);
+        # when both match, the earlier row is the delivery's first outcome.
+        columns = (ledger.c.id, ledger.c.disposition, ledger.c.case_reference)
+        rows = [row for row in (
+            self._conn.execute(select(*columns).where(
+                ledger.c.mailbox == key.mailbox, ledger.c.folder == key.folder,
+                ledger.c.uidvalidity == key.uidvalidity, ledger.c.uid == key.uid)).first(),
+            self._conn.execute(select(*columns).where(
+                ledger.c.mailbox == key.mailbox, ledger.c.message_id == key.message_id,
+                ledger.c.sha256 == key.sha256).order_by(ledger.c.id).limit(1)).first(),
+        ) if row is not None]
+        if rows:
+            found = min(rows, key=lambda row: row.id)
             return str(found.disposition), found.case_reference
         held = self._conn.execute(select(quarantine.c.id).where(
             quarantine.c.mailbox == key.mailbox, quarantine.c.folder == key.folder,

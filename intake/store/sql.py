@@ -7,8 +7,9 @@ apply). Library errors surface as ``StoreError``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -48,6 +49,12 @@ class SqlStore:
             raise StoreError(f"cannot use store url {_redact(url)}: {err}") from err
         self._repeat = escalation_repeat
         self._lease = outbox_lease
+        # SQLite has one writer and every transaction here takes the write lock
+        # (BEGIN IMMEDIATE). Threads of this process queue on a lock that wakes
+        # the next one at once, rather than in SQLite's busy handler, which sleeps
+        # in steps of up to 100 ms; another process still meets the busy timeout.
+        self._writer: AbstractContextManager[object] = (
+            threading.RLock() if self._engine.dialect.name == "sqlite" else nullcontext())
 
     @classmethod
     def open(cls, url: str, escalation_repeat: timedelta = DEFAULT_REPEAT) -> SqlStore:
@@ -69,7 +76,7 @@ class SqlStore:
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
         try:
-            with self._engine.begin() as conn:
+            with self._writer, self._engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as err:
             raise StoreError(f"store transaction failed: {type(err).__name__}: {_first_line(err)}") from err

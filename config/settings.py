@@ -189,6 +189,12 @@ class Store(_Model):
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
 
 
+class DaemonTuning(_Model):
+    # Worker processes that read messages and forms while the daemon commits earlier ones.
+    # Unset: one per core beyond the first (at most 4); 0 reads everything in the daemon's process.
+    parse_workers: int | None = Field(default=None, ge=0, le=16)
+
+
 class Logging(_Model):
     level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -205,6 +211,7 @@ class Settings(_Model):
     escalation: Escalation = Escalation()
     smtp: ServerLogin | None = None
     store: Store = Store()
+    daemon: DaemonTuning = DaemonTuning()
     logging: Logging = Logging()
     templates_dir: Path | None = None
     profiles: dict[str, Path] = {}

@@ -29,6 +29,7 @@ from intake.imap import MailboxClient, MailboxError
 from intake.ledger import OutboxRow, QuarantineRow, StoreError
 from intake.logs import configure_logging
 from intake.outbox import OutboxSender, RetryPolicy
+from intake.readahead import ReadAhead, default_workers
 from intake.pipeline import (
     Clock,
     Fault,
@@ -104,9 +105,12 @@ class Daemon:
         self.sweeps = Sweeps(settings, store, self.decider.composer, self.decider.calendar, clock)
         self.triage = TriageWatch(settings, store, clock)
         self._intervals = tuning.schedule
+        workers = settings.daemon.parse_workers
+        workers = default_workers() if workers is None else workers
+        self.readahead = ReadAhead(profiles, settings.business_hours.timezone, workers) if workers else None
         self.watchers = [
             Watcher(name, box, Pipeline(name, settings, self.decider, store, faults=self.faults, clock=clock,
-                                        fault=fault, max_attempts=tuning.max_attempts),
+                                        fault=fault, max_attempts=tuning.max_attempts, readahead=self.readahead),
                     self.faults, on_queued=self.pump.kick, timings=tuning.watch)
             for name, box in settings.mailboxes.items()
         ]
@@ -122,6 +126,8 @@ class Daemon:
         tasks = [asyncio.create_task(w.run(self._stopping), name=f"watch-{w.name}") for w in self.watchers]
         tasks.append(asyncio.create_task(self.pump.run(self._stopping), name="outbox"))
         scheduler.start()
+        if self.readahead is not None:  # workers import the parsers while the watchers log in
+            tasks.append(asyncio.create_task(asyncio.to_thread(self._start_readahead), name="readahead"))
         self.pump.kick()  # whatever an earlier run left in the outbox
         log.info("daemon_started", mailboxes=list(self.settings.mailboxes))
         try:
@@ -133,7 +139,16 @@ class Daemon:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if self.readahead is not None:
+                await asyncio.to_thread(self.readahead.close)
         log.info("daemon_stopped")
+
+    def _start_readahead(self) -> None:
+        assert self.readahead is not None
+        try:
+            self.readahead.start()
+        except Exception as err:  # noqa: BLE001 — messages are then read in a fresh worker, or alone
+            log.warning("readahead_start_failed", error=type(err).__name__)
 
 
 def open_store(settings: Settings) -> SqlStore:

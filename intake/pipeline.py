@@ -4,7 +4,7 @@
 |---|---|---|---|
 | fetched | `intake.watcher` | a batch of INBOX UIDs, read with BODY.PEEK[] | raw bytes, UIDVALIDITY, UID |
 | started | `store.start_attempt` (own commit) | UID (+ header Message-ID, SHA-256) | committed earlier → *filed*; else this start counted |
-| parsed | `Pipeline._decide` | raw bytes | `ParsedMail` + `LedgerKey` (adds Message-ID, SHA-256) |
+| parsed | `Pipeline._parse`, or ahead in `intake.readahead`'s worker processes | raw bytes | `ParsedMail` + `LedgerKey` (adds Message-ID, SHA-256); forms read |
 | decided | `routing.decide.Decider.decide` inside `store.transaction()` | `ParsedMail` | `Decision` |
 | committed | `tx.apply(decision, key)` | `Decision` | ledger row, case, queue entry and outbox rows in one commit; the start count cleared |
 | filed | `Pipeline._file` (once per batch) | committed outcomes | one IMAP MOVE per destination folder, then `mark_filed_many` in one transaction |
@@ -35,6 +35,7 @@ import hashlib
 import os
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
@@ -47,6 +48,7 @@ from sqlalchemy.exc import OperationalError
 from config.settings import ConfigError, Settings
 from intake.imap import MailboxConnectionError, MailboxError
 from intake.ledger import QUARANTINED, LedgerKey, StoreError
+from intake.readahead import ReadAhead, Reading
 from intake.replay import receipt_time
 from intake.store import SqlStore
 from parsers.message import ParsedMail
@@ -155,6 +157,14 @@ class IntakeFaults:
 
 
 @dataclass(frozen=True)
+class _Ahead:
+    """A message's reading under way in a worker, and the clock reading it was given."""
+
+    future: Future[Reading]
+    now: datetime
+
+
+@dataclass(frozen=True)
 class _Filing:
     """A message whose outcome is committed, waiting for its batch's IMAP move."""
 
@@ -168,7 +178,8 @@ class Pipeline:
 
     def __init__(self, mailbox: str, settings: Settings, decider: Decider, store: SqlStore, *,
                  faults: IntakeFaults, clock: Clock = utc_now, fault: FaultHook = no_faults,
-                 max_attempts: int = 3) -> None:
+                 max_attempts: int = 3, readahead: ReadAhead | None = None) -> None:
+        """``readahead``: worker processes that parse each batch while earlier messages commit."""
         self.mailbox = mailbox
         self._settings = settings
         self._folders = settings.mailboxes[mailbox].folders
@@ -178,6 +189,7 @@ class Pipeline:
         self._clock = clock
         self._fault = fault
         self._max_attempts = max_attempts
+        self._readahead = readahead
 
     def process(self, client: Mover, uidvalidity: int, uid: int, raw: bytes) -> Result:
         """Take one INBOX message as far as it will go (a batch of one)."""
@@ -188,7 +200,11 @@ class Pipeline:
 
         Connection errors propagate (the watcher reconnects; committed messages are refiled next time).
         """
-        staged = [self._stage(uidvalidity, uid, raw) for uid, raw in fetched]
+        ahead: list[_Ahead | None] = [None] * len(fetched)
+        if self._readahead is not None and len(fetched) > 1:  # one message alone is read sooner in-process
+            now = self._clock()
+            ahead = [_Ahead(f, now) for f in self._readahead.submit([raw for _, raw in fetched], now)]
+        staged = [self._stage(uidvalidity, uid, raw, early) for (uid, raw), early in zip(fetched, ahead, strict=True)]
         refused = self._file(client, [s for s in staged if isinstance(s, _Filing)])
         results = []
         for outcome in staged:
@@ -202,7 +218,7 @@ class Pipeline:
 
     # -- stages --------------------------------------------------------------
 
-    def _stage(self, uidvalidity: int, uid: int, raw: bytes) -> _Filing | Result:
+    def _stage(self, uidvalidity: int, uid: int, raw: bytes, ahead: _Ahead | None = None) -> _Filing | Result:
         """Count the start, then decide and commit (or refile, or shunt); nothing touches the mailbox yet."""
         provisional = _fallback_key(self.mailbox, self._folders.inbox, uidvalidity, uid, raw)
         try:
@@ -218,11 +234,19 @@ class Pipeline:
             return self._shunt(provisional, f"the process ended during each of its last {tried} attempts", tried)
         key = provisional
         try:
-            mail = parse_message(raw)
+            mail = self._parse(raw, ahead)
             key = LedgerKey(self.mailbox, self._folders.inbox, uidvalidity, uid, mail.message_id, mail.sha256)
             return self._decide(key, mail, recheck=key.message_id != provisional.message_id)
         except Exception as err:  # noqa: BLE001 — anything else is this message's problem until proven otherwise
             return self._failed(key, err, start.number)
+
+    def _parse(self, raw: bytes, ahead: _Ahead | None) -> ParsedMail:
+        """The message (and its forms, into the decider's cache), read ahead by a worker if there is one."""
+        if ahead is None or self._readahead is None:
+            return parse_message(raw)
+        reading = self._readahead.result(ahead.future, raw, ahead.now)
+        self._decider.prime(reading.forms)
+        return reading.mail
 
     def _decide(self, key: LedgerKey, mail: ParsedMail, *, recheck: bool) -> _Filing:
         """Decide and commit; ``recheck`` looks the delivery up by content again (the parser's Message-ID

@@ -42,6 +42,14 @@ _ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\]
 _STAFF_WORD = re.compile(r"^\s*(ack|acknowledged?|done)\b", re.IGNORECASE | re.MULTILINE)
 
 
+FormKey = tuple[str, str, date]
+
+
+def form_key(data: bytes, filename: str, today: date) -> FormKey:
+    """What a form's reading depends on: its bytes, its name and the receipt day (for ages)."""
+    return hashlib.sha256(data).hexdigest(), filename, today
+
+
 @dataclass
 class Decider:
     """Everything a decision needs that does not change per message."""
@@ -54,7 +62,7 @@ class Decider:
         self.composer = Composer(self.settings)
         self.tz = ZoneInfo(self.settings.business_hours.timezone)
         # A message delivered to both mailboxes is decided twice; its forms are read once.
-        self._recent: OrderedDict[tuple[str, str, date], ParseResult] = OrderedDict()
+        self._recent: OrderedDict[FormKey, ParseResult] = OrderedDict()
         self._lock = threading.Lock()
 
     def decide(self, mail: ParsedMail, mailbox: str, received_at: datetime, store: StoreView) -> Decision:
@@ -85,17 +93,25 @@ class Decider:
         for attachment in mail.attachments:
             self._read(attachment.data, attachment.filename, local_day)
 
+    def prime(self, forms: dict[FormKey, ParseResult]) -> None:
+        """Forms read elsewhere (``intake.readahead``'s workers), keyed by ``form_key``."""
+        for key, result in forms.items():
+            self._remember(key, result)
+
     def _read(self, data: bytes, filename: str, today: date) -> ParseResult:
-        key = (hashlib.sha256(data).hexdigest(), filename, today)
+        key = form_key(data, filename, today)
         with self._lock:  # the daemon decides for each mailbox on its own thread
             result = self._recent.get(key)
         if result is None:
             result = parse_document(data, filename, self.profiles, today=today)
-            with self._lock:
-                self._recent[key] = result
-                if len(self._recent) > 32:
-                    self._recent.popitem(last=False)
+            self._remember(key, result)
         return result
+
+    def _remember(self, key: FormKey, result: ParseResult) -> None:
+        with self._lock:
+            self._recent[key] = result
+            if len(self._recent) > 32:
+                self._recent.popitem(last=False)
 
     # -- screening and staff replies -----------------------------------------
 

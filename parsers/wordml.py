@@ -117,68 +117,83 @@ def read_document(root: etree._Element) -> Document:
     skeleton = _FLATTEN(root).getroot()
     doc = Document()
     if skeleton is not None:
-        _Walker(doc).blocks(skeleton, 0)
+        _Walker(doc, skeleton).blocks(skeleton, 0)
     return doc
 
 
 class _Walker:
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, skeleton: etree._Element) -> None:
         self.doc = doc
         self.tables = 0
+        # Whole-document checks, so that most paragraphs need no per-paragraph work:
+        # glyphs may come from the text or from a symbol character.
+        whole = etree.tostring(skeleton, method="text", encoding=str)
+        self.glyphs = _GLYPH_RE.search(whole) is not None or skeleton.find(".//sym") is not None
+        self.placeholders = "lick" in whole or "hoose" in whole or "nter text" in whole
 
     def blocks(self, parent: etree._Element, depth: int) -> None:
         for child in parent:
             if child.tag == "p":
-                self.doc.rows.append(Row([Cell(_text(child), 0)], None, len(self.doc.rows), depth))
+                self.doc.rows.append(Row([Cell(self.text(child), 0)], None, len(self.doc.rows), depth))
             elif child.tag == "tbl":
                 self.table(child, depth)
 
     def table(self, tbl: etree._Element, depth: int) -> None:
         self.tables += 1
         table_id = self.tables
+        rows = self.doc.rows
         for index, tr in enumerate(tbl.iterchildren("tr")):
             cells, trailing = self.row_cells(tr)
-            self.doc.rows.append(Row(cells, table_id, index, depth))
+            rows.append(Row(cells, table_id, index, depth))
             for block in trailing:  # a cell's nested tables and what follows them, in order
                 if block.tag == "tbl":
                     self.table(block, depth + 1)
                 else:
-                    self.doc.rows.append(Row([Cell(_text(block), 0)], None, len(self.doc.rows), depth + 1))
+                    rows.append(Row([Cell(self.text(block), 0)], None, len(rows), depth + 1))
 
     def row_cells(self, tr: etree._Element) -> tuple[list[Cell], list[etree._Element]]:
-        col = _int(tr.get("before"), 0)
+        before = tr.get("before")
+        col = _int(before, 0) if before else 0
         cells: list[Cell] = []
         trailing: list[etree._Element] = []
+        text = self.text
         for tc in tr.iterchildren("tc"):
-            span = max(1, _int(tc.get("span"), 1))
+            span_text = tc.get("span")
+            span = max(1, _int(span_text, 1)) if span_text else 1
             merged = tc.get("vmerge") == "1" and tc.get("merge") in ("", "continue", None)
             paras: list[str] = []
             nested = False
             for block in tc:
-                nested = nested or block.tag == "tbl"
+                tag = block.tag
+                nested = nested or tag == "tbl"
                 if nested:
                     trailing.append(block)
-                elif block.tag == "p":
-                    paras.append(_text(block))
-            text = "" if merged else "\n".join(paras).strip("\n")
-            cells.append(Cell(text, col, span, merged))
+                elif tag == "p":
+                    paras.append(text(block))
+            if merged:
+                content = ""
+            elif len(paras) == 1:
+                content = paras[0]
+            else:
+                content = "\n".join(paras).strip("\n")
+            cells.append(Cell(content, col, span, merged))
             col += span
         return cells, trailing
 
-
-def _text(p: etree._Element) -> str:
-    """A skeleton paragraph's text, symbol-font characters resolved, placeholders dropped."""
-    if len(p):
-        parts = [p.text or ""]
-        for child in p:
-            parts.append(_symbol(child.get("font") or child.get("runfont"), child.get("char", "")))
-            parts.append(child.tail or "")
-        text = "".join(parts)
-    else:
-        text = p.text or ""
-    if "lick" in text or "hoose" in text or "nter text" in text:  # cheap pre-check
-        text = _PLACEHOLDER_RE.sub("", text)
-    return normalise_glyphs(text.strip())  # strip: also a FORMTEXT field's blank default
+    def text(self, p: etree._Element) -> str:
+        """A skeleton paragraph's text, symbol-font characters resolved, placeholders dropped."""
+        if len(p):
+            parts = [p.text or ""]
+            for child in p:
+                parts.append(_symbol(child.get("font") or child.get("runfont"), child.get("char", "")))
+                parts.append(child.tail or "")
+            text = "".join(parts)
+        else:
+            text = p.text or ""
+        if self.placeholders and ("lick" in text or "hoose" in text or "nter text" in text):
+            text = _PLACEHOLDER_RE.sub("", text)
+        text = text.strip()  # also a FORMTEXT field's blank default
+        return text.translate(_GLYPH_TABLE) if self.glyphs else text
 
 
 def _as_transitional(root: etree._Element) -> etree._Element:
@@ -218,6 +233,7 @@ def _symbol(font: str | None, char: str) -> str:
 
 _GLYPH_TABLE = str.maketrans({**{ch: TICK_ON for ch in GLYPHS_ON}, **{ch: TICK_OFF for ch in GLYPHS_OFF}})
 _STRIP_MARKERS = str.maketrans("", "", MARKERS)
+_GLYPH_RE = re.compile("[" + re.escape("".join(sorted(GLYPHS_ON | GLYPHS_OFF))) + "]")
 
 
 def normalise_glyphs(text: str) -> str:

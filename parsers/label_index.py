@@ -6,6 +6,7 @@ Built once per document and shared by every reader (form detection and the form'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parsers.labels import FieldSpec, label_forms, norm
 from parsers.wordml import Document
@@ -74,23 +75,34 @@ _LABEL_INDEXED = 100  # the longest real label seen is ~70 characters
 
 
 def build_index(doc: Document) -> dict[str, list[tuple[int, int]]]:
-    """Normal form of a cell's leading label (alone, or before ':' / ' - ' / '?') → cells."""
+    """Normal form of a cell's leading label (alone, or before ':' / ' - ' / '?') → cells, in document order."""
     index: dict[str, list[tuple[int, int]]] = {}
     for i, row in enumerate(doc.rows):
         for j, cell in enumerate(row.cells):
-            if cell.merged_above or not cell.text.strip():
+            if cell.merged_above or not cell.text or cell.text.isspace():
                 continue
-            first = cell.text.strip().split("\n", 1)[0]
-            if len(first) > _LABEL_MAX:
-                first = first[:_LABEL_MAX]  # prose: only a "Label:" at its start can matter
-            heads = {first}
-            for sep in (":", " - ", "?"):
-                head, found, _ = first.partition(sep)
-                if found and head.strip():
-                    heads.add(head)
-            for head in heads:
-                if len(head) > _LABEL_INDEXED:
-                    continue  # prose; its "Label:" start, if any, is among the heads
-                for form in label_forms(head):
-                    index.setdefault(form, []).append((i, j))
+            for form in _cell_forms(cell.text):
+                places = index.get(form)
+                if places is None:
+                    index[form] = [(i, j)]
+                else:
+                    places.append((i, j))
     return index
+
+
+@lru_cache(maxsize=1 << 14)
+def _cell_forms(text: str) -> tuple[str, ...]:
+    """Every normal form a cell's text may be looked up by (label texts recur from form to form)."""
+    first = text.strip().split("\n", 1)[0]
+    if len(first) > _LABEL_MAX:
+        first = first[:_LABEL_MAX]  # prose: only a "Label:" at its start can matter
+    heads = {first}
+    for sep in (":", " - ", "?"):
+        head, found, _ = first.partition(sep)
+        if found and head.strip():
+            heads.add(head)
+    forms: set[str] = set()
+    for head in heads:
+        if len(head) <= _LABEL_INDEXED:  # longer is prose; its "Label:" start, if any, is among the heads
+            forms.update(label_forms(head))
+    return tuple(sorted(forms))

@@ -312,6 +312,8 @@ def test_rate_cap_counts_sender_replies_only(store: Store) -> None:
     assert store.replies_sent_since(" WORKER@school.sch.uk ", T0 + timedelta(minutes=1)) == 1
     assert store.replies_sent_since("oncall@durham.police.uk", T0) == 0
     assert store.replies_sent_since("%@school.sch.uk", T0) == 0
+    assert store.replies_sent_since("worker@school_sch.uk", T0) == 0  # "_" is a character, not a wildcard
+    assert store.replies_sent_since("worker@school/sch.uk", T0) == 0
 
 
 # -- transactions --------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, bindparam, select
 
 from intake.ledger import EscalationRow, LedgerKey, OutboxRow, OutboxStatus, QuarantineRow, QueueRow
 from intake.store.schema import audit, case_messages, cases
@@ -14,6 +14,9 @@ from routing.model import CaseChild, CaseRecord, EscalationReason, Notification,
 
 
 _AUDIT_INSERT = audit.insert()  # built once: parameters passed at execution skip per-call statement building
+_CASE = select(cases).where(cases.c.reference == bindparam("reference"))
+_CASE_MESSAGES = (select(case_messages.c.message_id).where(case_messages.c.case_reference == bindparam("reference"))
+                  .order_by(case_messages.c.id))
 
 
 class TxBase:
@@ -38,14 +41,10 @@ class TxBase:
             self._conn.execute(_AUDIT_INSERT, rows)
 
     def _load_case(self, reference: str) -> CaseRecord | None:
-        row = self._conn.execute(select(cases).where(cases.c.reference == reference)).first()
+        row = self._conn.execute(_CASE, {"reference": reference}).first()
         if row is None:
             return None
-        ids = self._conn.execute(
-            select(case_messages.c.message_id)
-            .where(case_messages.c.case_reference == reference)
-            .order_by(case_messages.c.id)
-        ).scalars().all()
+        ids = self._conn.execute(_CASE_MESSAGES, {"reference": reference}).scalars().all()
         return CaseRecord(
             reference=row.reference,
             first_received_at=row.first_received_at,

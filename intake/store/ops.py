@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -44,6 +44,44 @@ from routing.model import Notification, NotificationKind
 _OUTBOX_INSERT = outbox.insert().returning(outbox.c.id)
 _CLAIMABLE = (OutboxStatus.PENDING.value, OutboxStatus.RETRY.value)
 
+# Statements run for every message, built once (SQLAlchemy then only binds values).
+_KNOWN_COLUMNS = (ledger.c.id, ledger.c.disposition, ledger.c.case_reference)
+_KNOWN_BY_UID = select(*_KNOWN_COLUMNS).where(
+    ledger.c.mailbox == bindparam("mailbox"), ledger.c.folder == bindparam("folder"),
+    ledger.c.uidvalidity == bindparam("uidvalidity"), ledger.c.uid == bindparam("uid"))
+_KNOWN_BY_CONTENT = select(*_KNOWN_COLUMNS).where(
+    ledger.c.mailbox == bindparam("mailbox"), ledger.c.message_id == bindparam("message_id"),
+    ledger.c.sha256 == bindparam("sha256")).order_by(ledger.c.id).limit(1)
+_HELD = select(quarantine.c.id).where(
+    quarantine.c.mailbox == bindparam("mailbox"), quarantine.c.folder == bindparam("folder"),
+    quarantine.c.uidvalidity == bindparam("uidvalidity"), quarantine.c.uid == bindparam("uid"),
+    quarantine.c.released_at.is_(None)).limit(1)
+_ATTEMPT_SLOT = (attempts.c.mailbox == bindparam("mailbox"), attempts.c.folder == bindparam("folder"),
+                 attempts.c.uidvalidity == bindparam("uidvalidity"), attempts.c.uid == bindparam("uid"))
+_CLEAR_ATTEMPTS = delete(attempts).where(*_ATTEMPT_SLOT)
+# In INSERT and UPDATE statements a bind parameter may not share a column's name: "k_" + column.
+_FILE = update(ledger).where(
+    ledger.c.mailbox == bindparam("k_mailbox"), ledger.c.folder == bindparam("k_folder"),
+    ledger.c.uidvalidity == bindparam("k_uidvalidity"), ledger.c.uid == bindparam("k_uid"),
+).values(filed_at=bindparam("k_filed_at", type_=ledger.c.filed_at.type))
+_OUTBOX_KEYS = select(outbox.c.mailbox, outbox.c.message_id, outbox.c.case_reference).where(
+    outbox.c.id == bindparam("row_id"))
+
+
+def _attempt_upsert(insert: Any) -> Any:
+    at = attempts.c.last_at.type
+    stmt = insert(attempts).values(
+        mailbox=bindparam("k_mailbox"), folder=bindparam("k_folder"), uidvalidity=bindparam("k_uidvalidity"),
+        uid=bindparam("k_uid"), starts=1, first_at=bindparam("k_first_at", type_=at),
+        last_at=bindparam("k_last_at", type_=at))
+    return stmt.on_conflict_do_update(
+        index_elements=[attempts.c.mailbox, attempts.c.folder, attempts.c.uidvalidity, attempts.c.uid],
+        set_={"starts": attempts.c.starts + 1, "last_at": stmt.excluded.last_at},
+    ).returning(attempts.c.starts)
+
+
+_ATTEMPT_UPSERT = {"postgresql": _attempt_upsert(pg_insert), "sqlite": _attempt_upsert(sqlite_insert)}
+
 
 class DaemonOps(TxBase):
     """Everything the watcher, outbox sender and scheduler ask of the store."""
@@ -58,22 +96,16 @@ class DaemonOps(TxBase):
         """(disposition or QUARANTINED, case reference) of a delivery with a committed outcome; (None, None) else."""
         # Two lookups, each on its own index (an OR of the two would scan the mailbox's whole ledger);
         # when both match, the earlier row is the delivery's first outcome.
-        columns = (ledger.c.id, ledger.c.disposition, ledger.c.case_reference)
+        slot = _slot(key)
         rows = [row for row in (
-            self._conn.execute(select(*columns).where(
-                ledger.c.mailbox == key.mailbox, ledger.c.folder == key.folder,
-                ledger.c.uidvalidity == key.uidvalidity, ledger.c.uid == key.uid)).first(),
-            self._conn.execute(select(*columns).where(
-                ledger.c.mailbox == key.mailbox, ledger.c.message_id == key.message_id,
-                ledger.c.sha256 == key.sha256).order_by(ledger.c.id).limit(1)).first(),
+            self._conn.execute(_KNOWN_BY_UID, slot).first(),
+            self._conn.execute(_KNOWN_BY_CONTENT, {"mailbox": key.mailbox, "message_id": key.message_id,
+                                                   "sha256": key.sha256}).first(),
         ) if row is not None]
         if rows:
             found = min(rows, key=lambda row: row.id)
             return str(found.disposition), found.case_reference
-        held = self._conn.execute(select(quarantine.c.id).where(
-            quarantine.c.mailbox == key.mailbox, quarantine.c.folder == key.folder,
-            quarantine.c.uidvalidity == key.uidvalidity, quarantine.c.uid == key.uid,
-            quarantine.c.released_at.is_(None)).limit(1)).scalar()
+        held = self._conn.execute(_HELD, slot).scalar()
         return (QUARANTINED, None) if held is not None else (None, None)
 
     def start_attempt(self, key: LedgerKey, at: datetime) -> AttemptStart:
@@ -81,12 +113,8 @@ class DaemonOps(TxBase):
         known, reference = self._known(key)
         if known is not None:
             return AttemptStart(known, 0, reference)
-        insert = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
-        stmt = insert(attempts).values(**_slot(key), starts=1, first_at=at, last_at=at)
-        number = self._conn.execute(stmt.on_conflict_do_update(
-            index_elements=[attempts.c.mailbox, attempts.c.folder, attempts.c.uidvalidity, attempts.c.uid],
-            set_={"starts": attempts.c.starts + 1, "last_at": stmt.excluded.last_at},
-        ).returning(attempts.c.starts)).scalar_one()
+        upsert = _ATTEMPT_UPSERT["postgresql" if self._conn.dialect.name == "postgresql" else "sqlite"]
+        number = self._conn.execute(upsert, {**_slot(key, "k_"), "k_first_at": at, "k_last_at": at}).scalar_one()
         return AttemptStart(None, int(number))
 
     def give_back_attempt(self, key: LedgerKey) -> None:
@@ -96,7 +124,7 @@ class DaemonOps(TxBase):
 
     def clear_attempts(self, key: LedgerKey) -> None:
         """The delivery has a committed outcome: its starts no longer count."""
-        self._conn.execute(delete(attempts).where(*_slot_match(key)))
+        self._conn.execute(_CLEAR_ATTEMPTS, _slot(key))
 
     def mark_filed(self, key: LedgerKey, at: datetime | None = None) -> None:
         if self.mark_filed_many([key], at):
@@ -107,9 +135,7 @@ class DaemonOps(TxBase):
         when = at or _now()
         missing = []
         for key in keys:
-            done = self._conn.execute(update(ledger).where(
-                ledger.c.mailbox == key.mailbox, ledger.c.folder == key.folder,
-                ledger.c.uidvalidity == key.uidvalidity, ledger.c.uid == key.uid).values(filed_at=when))
+            done = self._conn.execute(_FILE, {**_slot(key, "k_"), "k_filed_at": when})
             if done.rowcount == 0:
                 missing.append(key)
             else:
@@ -197,8 +223,7 @@ class DaemonOps(TxBase):
         return to_outbox_row(row) if row else None
 
     def _set_outbox(self, row_id: int, at: datetime, action: str, **values: Any) -> None:
-        row = self._conn.execute(select(outbox.c.mailbox, outbox.c.message_id, outbox.c.case_reference)
-                                 .where(outbox.c.id == row_id)).first()
+        row = self._conn.execute(_OUTBOX_KEYS, {"row_id": row_id}).first()
         if row is None:
             raise StoreError(f"no outbox row {row_id}")
         self._conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
@@ -262,8 +287,9 @@ class DaemonOps(TxBase):
                 for r in self._conn.execute(query)]
 
 
-def _slot(key: LedgerKey) -> dict[str, Any]:
-    return {"mailbox": key.mailbox, "folder": key.folder, "uidvalidity": key.uidvalidity, "uid": key.uid}
+def _slot(key: LedgerKey, prefix: str = "") -> dict[str, Any]:
+    return {prefix + "mailbox": key.mailbox, prefix + "folder": key.folder, prefix + "uidvalidity": key.uidvalidity,
+            prefix + "uid": key.uid}
 
 
 def _slot_match(key: LedgerKey) -> tuple[Any, ...]:

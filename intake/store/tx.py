@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -24,42 +24,59 @@ from intake.store.schema import (
 from routing.model import CaseRecord, Decision, Disposition, Notification, NotificationKind, QueueEntry
 
 
+# The decision's reads, built once (SQLAlchemy then only binds values).
+_SEEN = select(ledger_table.c.id).where(
+    ledger_table.c.mailbox == bindparam("mailbox"), ledger_table.c.message_id == bindparam("message_id")).limit(1)
+_CASE_OF_MESSAGE = (select(case_messages.c.case_reference).where(case_messages.c.message_id == bindparam("message_id"))
+                    .order_by(case_messages.c.id).limit(1))
+_OUTBOUND = select(outbox).where(outbox.c.message_id == bindparam("message_id"))
+_QUEUE_ENTRIES = (select(queue_entries).where(queue_entries.c.case_reference == bindparam("reference"))
+                  .order_by(queue_entries.c.id))
+_REPLIES_SINCE = select(func.count()).select_from(outbox).where(
+    outbox.c.kind.in_([k.value for k in NotificationKind if k.sender_facing]),
+    outbox.c.status != OutboxStatus.SUPPRESSED.value,
+    outbox.c.created_at >= bindparam("since", type_=outbox.c.created_at.type),
+    outbox.c.recipients_key.like(bindparam("pattern"), escape="/"),
+)
+_CASE_EXISTS = select(cases.c.reference).where(cases.c.reference == bindparam("reference"))
+_CASE_MESSAGE_IDS = select(case_messages.c.message_id).where(case_messages.c.case_reference == bindparam("reference"))
+_QUEUE_DUE = select(queue_entries.c.due_at).where(
+    queue_entries.c.case_reference == bindparam("reference"), queue_entries.c.mailbox == bindparam("mailbox"))
+
+
+def _like_literal(text: str) -> str:
+    """``text`` for a LIKE pattern with escape character "/"."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
 class SqlTransaction(DaemonOps, AppliesDecisions):
     """``routing.model.StoreView`` plus ``apply`` on one open transaction (commit happens at its exit)."""
 
     # -- StoreView -----------------------------------------------------------
 
     def seen_in_mailbox(self, mailbox: str, message_id: str) -> bool:
-        found = self._conn.execute(select(ledger_table.c.id).where(
-            ledger_table.c.mailbox == mailbox, ledger_table.c.message_id == message_id).limit(1)).scalar()
+        found = self._conn.execute(_SEEN, {"mailbox": mailbox, "message_id": message_id}).scalar()
         return found is not None
 
     def case_for_inbound(self, message_id: str) -> CaseRecord | None:
-        reference = self._conn.execute(
-            select(case_messages.c.case_reference).where(case_messages.c.message_id == message_id)
-            .order_by(case_messages.c.id).limit(1)).scalar()
+        reference = self._conn.execute(_CASE_OF_MESSAGE, {"message_id": message_id}).scalar()
         return self._load_case(str(reference)) if reference is not None else None
 
     def case_by_reference(self, reference: str) -> CaseRecord | None:
         return self._load_case(reference)
 
     def outbound(self, message_id: str) -> Notification | None:
-        row = self._conn.execute(select(outbox).where(outbox.c.message_id == message_id)).first()
+        row = self._conn.execute(_OUTBOUND, {"message_id": message_id}).first()
         return to_notification(row) if row else None
 
     def queue_entries(self, reference: str) -> list[QueueEntry]:
-        rows = self._conn.execute(select(queue_entries).where(queue_entries.c.case_reference == reference)
-                                  .order_by(queue_entries.c.id))
+        rows = self._conn.execute(_QUEUE_ENTRIES, {"reference": reference})
         return [QueueEntry(r.case_reference, r.mailbox, r.queue, r.due_at, r.opened_at, bool(r.triaged))
                 for r in rows]
 
     def replies_sent_since(self, address: str, since: datetime) -> int:
-        count = self._conn.execute(select(func.count()).select_from(outbox).where(
-            outbox.c.kind.in_([k.value for k in NotificationKind if k.sender_facing]),
-            outbox.c.status != OutboxStatus.SUPPRESSED.value,
-            outbox.c.created_at >= since,
-            outbox.c.recipients_key.contains(f",{address.strip().lower()},", autoescape=True),
-        )).scalar_one()
+        pattern = "%" + _like_literal(f",{address.strip().lower()},") + "%"
+        count = self._conn.execute(_REPLIES_SINCE, {"since": since, "pattern": pattern}).scalar_one()
         return int(count)
 
     def allocate_reference(self, year: int) -> str:
@@ -83,7 +100,7 @@ class SqlTransaction(DaemonOps, AppliesDecisions):
         if case is None:
             return reference
         disposition = decision.disposition
-        exists = self._conn.execute(select(cases.c.reference).where(cases.c.reference == case.reference)).scalar()
+        exists = self._conn.execute(_CASE_EXISTS, {"reference": case.reference}).scalar()
         values = {**case_values(case), "updated_at": decision.received_at}
         if disposition is Disposition.NEW_CASE:
             if exists is not None:
@@ -94,8 +111,7 @@ class SqlTransaction(DaemonOps, AppliesDecisions):
             raise StoreError(f"case {case.reference} not found for {disposition.value}")
         else:
             self._conn.execute(update(cases).where(cases.c.reference == case.reference).values(**values))
-        known = set(self._conn.execute(select(case_messages.c.message_id)
-                                       .where(case_messages.c.case_reference == case.reference)).scalars())
+        known = set(self._conn.execute(_CASE_MESSAGE_IDS, {"reference": case.reference}).scalars())
         for message_id in [*case.message_ids, decision.message_id]:
             if message_id not in known:
                 known.add(message_id)
@@ -120,7 +136,7 @@ class SqlTransaction(DaemonOps, AppliesDecisions):
 
     def _upsert_queue(self, entry: QueueEntry, decision: Decision) -> None:
         where = (queue_entries.c.case_reference == entry.case_reference, queue_entries.c.mailbox == entry.mailbox)
-        old = self._conn.execute(select(queue_entries.c.due_at).where(*where)).first()
+        old = self._conn.execute(_QUEUE_DUE, {"reference": entry.case_reference, "mailbox": entry.mailbox}).first()
         values = {"queue": entry.queue, "due_at": entry.due_at, "opened_at": entry.opened_at,
                   "triaged": entry.triaged}
         if old is None:

@@ -12,13 +12,14 @@ import re
 from functools import lru_cache
 
 from parsers.extract import Reader
-from parsers.ticks import segments, side_tick, tick_state
+from parsers.ticks import edge_tick, segments, side_tick, tick_state
 from parsers.labels import label_forms, norm
 from parsers.results import Level
 from parsers.wordml import MARKERS, strip_markers, TICK_ON, Cell, Row
 
 _X_BEFORE = re.compile(r"^\s*[xX]\s+(\S.*)$", re.S)
 _X_AFTER = re.compile(r"^(.*\S)\s+[xX]\s*$", re.S)
+_BETWEEN = re.compile(r"\s*(?:/|\\|,|&|\+|\bor\b|\band\b|\bto\b|\s[-–]\s)\s*", re.IGNORECASE)
 
 
 class LevelReader:
@@ -94,7 +95,20 @@ class LevelReader:
         pairs = [(s, lvl) for s, lvl in pairs if lvl is not None]
         if len(pairs) >= 2 and any(s is not None for s, _ in pairs):
             return [(lvl, s) for s, lvl in pairs]
-        return []
+        return self._two_written(first)
+
+    def _two_written(self, first: str) -> list[tuple[Level, bool | None]]:
+        """"Low / Moderate", "Moderate or significant": a level written between two, both recorded
+        (so the higher is used, with a warning). Three or more names are a list of options, not an answer."""
+        if any(m in first for m in MARKERS) or len(first) > 60:
+            return []
+        parts = [p for p in _BETWEEN.split(first.strip()) if p.strip()]
+        if len(parts) != 2:
+            return []
+        found = [self.level_in(p, strict=True) for p in parts]
+        if None in found or found[0] == found[1]:
+            return []
+        return [(lvl, True) for lvl in found if lvl is not None]
 
     def _cell_level(self, cell: Cell) -> tuple[Level | None, bool | None]:
         text = cell.text
@@ -116,8 +130,12 @@ class LevelReader:
         return level, None
 
     def _row_tick(self, row: Row, j: int) -> bool | None:
-        states = [tick_state(c.text) for k, c in enumerate(row.cells) if k != j]
-        states = [s for s in states if s is not None]
+        """The tick recorded beside level cell j: a cell holding only a tick, else one typed into
+        another cell's text at its start or end (the descriptor beside the level's name)."""
+        others = [c.text for k, c in enumerate(row.cells) if k != j and not c.merged_above]
+        states = [s for s in map(tick_state, others) if s is not None]
+        if not states:
+            states = [s for s in map(edge_tick, others) if s is not None]
         return any(states) if states else None
 
 

@@ -73,6 +73,28 @@ def _segments(paragraph: str) -> list[tuple[bool | None, str]]:
     return [(states.get(n), label.strip()) for n, label in enumerate(labels) if label.strip()]
 
 
+@lru_cache(maxsize=1 << 14)
+def edge_tick(text: str) -> bool | None:
+    """A cell's one tick standing at its start or end, or on a line of its own, beside other text.
+
+    The CE Matrix's own layout puts a level's descriptor beside its name, and
+    agencies type the tick into the descriptor ("☒ • Concerns regarding …").
+    Several markers in the cell are a list of their own: None.
+    """
+    text = _brackets(text).strip()
+    if sum(text.count(m) for m in MARKERS) != 1:
+        return None
+    if text[0] in MARKERS:
+        return text[0] == TICK_ON
+    if text[-1] in MARKERS:
+        return text[-1] == TICK_ON
+    for line in text.split("\n"):  # "• Concerns …\n☒" or "• Concerns … ☒\n• More …"
+        line = line.strip()
+        if line and (line[0] in MARKERS or line[-1] in MARKERS):
+            return TICK_ON in line
+    return None
+
+
 def side_tick(row: Row, j: int) -> bool | None:
     """The tick in the cell right of cell j, else left of it."""
     for k in (j + 1, j - 1):

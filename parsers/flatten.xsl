@@ -43,6 +43,22 @@
   <xsl:template match="w:tc" mode="placeholder"><tc span="{w:tcPr/w:gridSpan/@w:val}"><p/></tc></xsl:template>
   <xsl:template match="*" mode="placeholder"><xsl:apply-templates select="*" mode="placeholder"/></xsl:template>
   <xsl:template match="mc:AlternateContent"><xsl:apply-templates select="*[1]/*"/></xsl:template>
+  <!-- A check-box content control around whole paragraphs (block level): its state, never the
+       glyph it shows, leads its first paragraph; box glyphs inside it are dropped. -->
+  <xsl:template match="w:sdt[w:sdtPr/w14:checkbox][w:sdtContent/w:p]">
+    <xsl:variable name="val" select="w:sdtPr/w14:checkbox/w14:checked/@w14:val"/>
+    <xsl:for-each select="w:sdtContent/w:p">
+      <p>
+        <xsl:if test="position() = 1">
+          <xsl:choose>
+            <xsl:when test="../../w:sdtPr/w14:checkbox/w14:checked and not($val = '0' or $val = 'false' or $val = 'off')">&#xE001;</xsl:when>
+            <xsl:otherwise>&#xE000;</xsl:otherwise>
+          </xsl:choose>
+        </xsl:if>
+        <xsl:apply-templates mode="unboxed"/>
+      </p>
+    </xsl:for-each>
+  </xsl:template>
   <xsl:template match="*"><xsl:apply-templates select="*"/></xsl:template>
 
   <!-- Paragraph text. -->
@@ -101,5 +117,13 @@
     <xsl:for-each select="w:p"><xsl:apply-templates mode="text"/><xsl:text>&#10;</xsl:text></xsl:for-each>
   </xsl:template>
   <xsl:template match="text()" mode="text"/>
+  <!-- Inside a block-level check box: text without the box glyphs the control displays. -->
+  <xsl:template match="w:t" mode="unboxed"><xsl:value-of select="translate(., '&#x2610;&#x2612;&#x2611;&#x2713;&#x2714;&#x2717;&#x2718;&#x22A0;&#x2327;&#x2613;&#x25A1;&#x25A2;', '')"/></xsl:template>
+  <xsl:template match="w:r[w:rPr/w:rFonts[starts-with(@w:ascii, 'Wingdings') or starts-with(@w:hAnsi, 'Wingdings')]]|w:sym" mode="unboxed"/>
+  <xsl:template match="w:del|w:moveFrom|w:delText|w:instrText|w:rPr|w:pPr|w:sdtPr|w:sdtEndPr|w:fldData" mode="unboxed"/>
+  <xsl:template match="w:tab|w:ptab" mode="unboxed"><xsl:text> </xsl:text></xsl:template>
+  <xsl:template match="w:br|w:cr" mode="unboxed"><xsl:text>&#10;</xsl:text></xsl:template>
+  <xsl:template match="text()" mode="unboxed"/>
+  <xsl:template match="*" mode="unboxed"><xsl:apply-templates mode="unboxed"/></xsl:template>
   <xsl:template match="*" mode="text"><xsl:apply-templates mode="text"/></xsl:template>
 </xsl:stylesheet>

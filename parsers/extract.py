@@ -184,6 +184,40 @@ class Reader:
 
     # -- yes / no and tick lists -------------------------------------------
 
+    def yes_no_at(self, hit: Hit) -> bool | None:
+        """The yes/no answer to a labelled question, including "Yes" and "No" offered on rows of
+        their own below it, each with its tick cell ("Question | No | ☐" / " | Yes | ☒")."""
+        split = self._split_choice(hit)
+        return split if split is not None else self.yes_no(self.value(hit))
+
+    def _split_choice(self, hit: Hit) -> bool | None:
+        rows = self.doc.rows
+        row = rows[hit.row]
+        if row.table is None or hit.inline is not None:
+            return None
+        label_col = row.cells[hit.cell].col
+        answers: dict[str, bool] = {}
+        for i in range(hit.row, min(hit.row + 4, len(rows))):
+            below = rows[i]
+            if below.table != row.table:
+                break
+            if i > hit.row:
+                label = below.cell_at(label_col)
+                if label is None or label.text.strip():
+                    break  # the next question
+            for k, cell in enumerate(below.cells):
+                if cell.col <= label_col:
+                    continue
+                word = norm(clean(cell.text))
+                if word in ("yes", "no"):
+                    state = side_tick(below, k)
+                    if state is not None:
+                        answers[word] = answers.get(word, False) or state
+        if len(answers) < 1 or not any(answers.values()):
+            return None
+        yes, no = answers.get("yes", False), answers.get("no", False)
+        return True if yes and not no else False if no and not yes else None
+
     def yes_no(self, raw: str | None) -> bool | None:
         """Read a yes/no answer: ticks next to Yes/No, or the word itself."""
         if raw is None:

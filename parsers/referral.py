@@ -31,12 +31,43 @@ class _ReferralReader:
         starts: list[tuple[int, str]] = []
         for name, spec in self.profile.sections.items():
             starts.extend((row, name) for row in self.reader.heading_rows(spec))
+        headed = {name for _, name in starts}
+        limits: dict[str, int] = {}
+        # A form without section headings: a section is the table (or the stretch of paragraphs)
+        # holding one of its specific labels ("Referrer name", "Child's name").
+        for name in self.profile.section_fields:
+            if name not in headed and (anchor := self._anchor(name)) is not None:
+                starts.append((anchor[0], name))
+                limits[name] = anchor[1]
         starts.sort()
         ranges: dict[str, tuple[int, int]] = {}
+        rows = len(self.reader.doc.rows)
         for n, (row, name) in enumerate(starts):
-            end = starts[n + 1][0] if n + 1 < len(starts) else len(self.reader.doc.rows)
-            ranges.setdefault(name, (row, end))
+            end = starts[n + 1][0] if n + 1 < len(starts) else rows
+            ranges.setdefault(name, (row, min(end, limits.get(name, rows))))
         return ranges
+
+    def _anchor(self, section: str) -> tuple[int, int] | None:
+        """(start, end) of the table holding the section's first specific label, from that label's row on;
+        a label in a body paragraph starts a stretch ended by the next section."""
+        rows = self.reader.doc.rows
+        found = []
+        for key, spec in self.profile.fields.items():
+            if key.startswith(section + "."):
+                found.extend(hit.row for hit in self.reader.find(spec, fuzzy=False))
+        if not found:
+            return None
+        at = min(found)
+        table = rows[at].table
+        if table is None:
+            return at, len(rows)
+        start = at
+        while start > 0 and rows[start - 1].table == table:
+            start -= 1
+        end = at
+        while end < len(rows) and (rows[end].table == table or rows[end].depth > rows[at].depth):
+            end += 1
+        return start, end
 
     def text(self, key: str) -> str | None:
         """A field's value: the specific labels anywhere, then generic ones in the section."""
@@ -53,7 +84,7 @@ class _ReferralReader:
     def yes_no(self, key: str) -> bool | None:
         spec = self.profile.fields.get(key)
         for hit in self.reader.find(spec) if spec else []:
-            answer = self.reader.yes_no(self.reader.value(hit))
+            answer = self.reader.yes_no_at(hit)
             if answer is not None:
                 return answer
         return None

@@ -32,6 +32,9 @@ _WORD_MACRO_MAIN = (
     b"application/vnd.ms-word.template.macroenabledtemplate.main+xml",
 )
 
+_OTHER_OFFICE = (b"spreadsheetml", b"presentationml", b"ms-excel", b"ms-powerpoint", b"visio", b"drawingml.chart")
+_OTHER_OFFICE_DIRS = ("xl/", "ppt/", "visio/")
+
 _IMAGE_MAGICS: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "png"),
     (b"\xff\xd8\xff", "jpeg"),
@@ -124,9 +127,10 @@ def _sniff_zip(data: bytes) -> str:
         return "docm"
     if any(t in lowered for t in _WORD_MAIN) or (not content_types and "word/document.xml" in names):
         return "docm" if has_vba else "docx"
-    if content_types or "mimetype" in names:
+    if "mimetype" in names or any(t in lowered for t in _OTHER_OFFICE) or any(
+            name.startswith(_OTHER_OFFICE_DIRS) for name in names):
         return "office-other"  # xlsx, pptx, vsdx, odt, ods ...
-    return "zip"
+    return "zip"  # e.g. a .docx that lost its document part: damaged, not another kind of file
 
 
 def _bounded_read(zf: zipfile.ZipFile, name: str | None) -> bytes:

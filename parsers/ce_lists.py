@@ -53,7 +53,7 @@ def _factor_lists(reader: Reader, profile: Profile, start: int, end: int) -> tup
     child_items = profile.tick_lists.get("child_factors", ())
     family_items = profile.tick_lists.get("family_factors", ())
     child_spec, family_spec = profile.sections["factors.child"], profile.sections["factors.family"]
-    current = "family"
+    current: str | None = None  # no "Child" / "Family" sub-heading seen yet
     child: list[str] = []
     family: list[str] = []
     for i in range(start, end):
@@ -66,11 +66,22 @@ def _factor_lists(reader: Reader, profile: Profile, start: int, end: int) -> tup
                 elif matches(head, family_spec) or split_inline(para, family_spec) is not None:
                     current = "family"
             for label, state in reader._cell_items(row, j, cell):
-                target, items = (child, child_items) if current == "child" else (family, family_items)
-                key = item_key(label.strip(" •▪"), items)
-                if key and state and key not in target:
+                if not state:
+                    continue
+                label = label.strip(" •▪")
+                if current is None:  # one list for child and family: the child's unless it names a parent
+                    key = None if _PARENT.search(label) else item_key(label, child_items)
+                    target = child if key else family
+                    key = key or item_key(label, family_items)
+                else:
+                    target, items = (child, child_items) if current == "child" else (family, family_items)
+                    key = item_key(label, items)
+                if key and key not in target:
                     target.append(key)
     return child, family
+
+
+_PARENT = re.compile(r"\b(?:parent|parents|parental|carer|carers|mother|father|mum|dad|sibling|siblings)\b", re.I)
 
 
 def section_end(reader: Reader, profile: Profile, start: int) -> int:

@@ -109,6 +109,8 @@ def _parse(raw: bytes, policy: email.policy.Policy, oversize: bool, max_depth: i
 
 
 def _header_block(raw: bytes) -> bytes:
+    if raw.startswith((b"\r\n", b"\n")):  # no header section at all: the body starts at once
+        return raw[: 2 if raw.startswith(b"\r\n") else 1]
     ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
     return raw[: min(ends) + 2] if ends else raw[: 1024 * 1024]
 
@@ -201,10 +203,17 @@ def _synthetic_id(raw: bytes) -> str:
     block = _header_block(raw)
     try:
         author = BytesHeaderParser(policy=email.policy.compat32).parsebytes(block)
-        key = "\n".join(f"{h}:{author.get(h, '')}" for h in ("from", "to", "cc", "subject", "date"))
+        values = [str(author.get(h, "")) for h in ("from", "to", "cc", "subject", "date")]
     except Exception:  # unparseable headers: the raw bytes are all there is
-        key = block.decode("latin-1")
-    digest = hashlib.sha256(key.encode("utf-8", "surrogateescape") + raw[len(block):]).hexdigest()
+        values = []
+    if not any(v.strip() for v in values):
+        # No author headers to go by (headerless or garbage input): the whole body counts (all the
+        # bytes when there is no body), so two different such messages never share an ID and the
+        # second is never taken for a duplicate; trace headers are still left out.
+        digest = hashlib.sha256(raw[len(block):] or raw).hexdigest()
+    else:
+        key = "\n".join(f"{h}:{v}" for h, v in zip(("from", "to", "cc", "subject", "date"), values, strict=True))
+        digest = hashlib.sha256(key.encode("utf-8", "surrogateescape") + raw[len(block):]).hexdigest()
     return f"{digest[:32]}@hoth-intake.invalid"
 
 

@@ -169,6 +169,18 @@ def test_missing_message_id_is_synthesised_stably() -> None:
     assert first.message_id == relayed.message_id != other.message_id
 
 
+@pytest.mark.parametrize("first, second", [
+    (b"\r\nChild at risk, Casey Brown.\r\n\r\nPlease call.\r\n", b"\r\nChild at risk, Riley Green.\r\n\r\nPlease call.\r\n"),
+    (b"garbage one", b"garbage two"),
+    (b"Received: from a\r\n\r\nfirst body\r\n", b"Received: from a\r\n\r\nsecond body\r\n"),
+])
+def test_messages_without_author_headers_never_share_an_id(first: bytes, second: bytes) -> None:
+    """Headerless or garbage input has no author headers to tell messages apart: the body does, so a second
+    such message is never taken for a duplicate of the first (and dropped)."""
+    assert parse_message(first).message_id != parse_message(second).message_id
+    assert parse_message(first).message_id == parse_message(first).message_id
+
+
 def test_reply_threading_and_return_path() -> None:
     """In-Reply-To/References become id lists without <>; a null Return-Path is the empty string."""
     mail = parse_message(E.body_only(headers={

@@ -153,13 +153,24 @@ class Decider:
         reference = case_reference_in(mail.subject or "")
         case = store.case_by_reference(reference) if reference else None
         if case is None:
-            for ref in [*mail.in_reply_to, *mail.references]:
-                sent = store.outbound(ref)
-                if sent is not None and sent.case_reference:
-                    case = store.case_by_reference(sent.case_reference)
-                    if case is not None:
-                        break
+            case = self._thread_case(mail, store)
         return (case, Disposition.CASE_UPDATE) if case is not None else (None, Disposition.NEW_CASE)
+
+    @staticmethod
+    def _thread_case(mail: ParsedMail, store: StoreView) -> CaseRecord | None:
+        """The case a reply belongs to: one of our messages it answers, else an earlier message of the
+        case itself (an agency resubmitting by replying to its own first email)."""
+        refs = [*mail.in_reply_to, *mail.references]
+        for ref in refs:
+            sent = store.outbound(ref)
+            if sent is not None and sent.case_reference:
+                case = store.case_by_reference(sent.case_reference)
+                if case is not None:
+                    return case
+        for ref in refs:
+            if ref != mail.message_id and (case := store.case_for_inbound(ref)) is not None:
+                return case
+        return None
 
     def _case(self, existing: CaseRecord | None, a: Assessment, mail: ParsedMail, received_at: datetime,
               store: StoreView) -> CaseRecord:

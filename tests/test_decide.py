@@ -860,6 +860,19 @@ def test_case_update_by_in_reply_to_our_reply():
     assert due(upd) == due(first)
 
 
+def test_case_update_by_in_reply_to_the_agencys_own_first_email():
+    """An agency resubmits by replying to its own first email (no reference, nothing of ours quoted):
+    the same case, its deadline kept (SPEC principle 3)."""
+    rp = Replay()
+    first = rp.deliver(mail([r("incomplete")], message_id="first@x.sch.uk"), "firstcontact")
+    upd = rp.deliver(mail([r()], subject="RE: Referral", message_id="again@x.sch.uk",
+                          In_Reply_To="<first@x.sch.uk>", References="<first@x.sch.uk>"),
+                     "firstcontact", datetime(2026, 12, 29, 10, 0, tzinfo=UTC))
+    assert upd.disposition is Disposition.CASE_UPDATE
+    assert upd.case.reference == first.case.reference
+    assert due(upd) == due(first)
+
+
 def test_case_update_raising_to_significant_moves_queue():
     """moderate → significant update at cevt: cevt-significant, due = earlier of current and first receipt + 2."""
     rp = Replay()

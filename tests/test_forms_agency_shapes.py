@@ -1,0 +1,221 @@
+"""Shapes found by an independent acceptance corpus, each once wrong (built here with python-docx).
+
+- CE Matrix in Appendix 7's own layout (level name | descriptor, no tick column) with the tick typed
+  into the descriptor cell: at its start, at its end, or on a line of its own.
+- A level written between two ("Low / Moderate"): the higher, with a warning.
+- A check-box content control around a whole paragraph (block level): ``w14:checked``, not the glyph.
+- A referral without section headings: generic labels ("Agency", "Date of birth") read in the table
+  that holds the section's specific label ("Referrer name", "Child's name").
+- Yes and No offered on rows of their own under the question, each with its tick cell.
+- A zip with content types but no Word part: a damaged document (``unreadable``), not another Office file.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+from docx.oxml import parse_xml
+
+from parsers.forms import parse_document
+from tests.test_forms_python_docx import INDICATORS
+
+ROW_LEVELS = ["No risk identified", "Low", "Moderate", "Significant"]
+KEYS = ["none", "low", "moderate", "significant"]
+LEVELS = ["low", "moderate", "none", "significant", "low", "moderate", "low", "none", "moderate", "low", "none",
+          "low", "moderate", "low"]
+W14 = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+       'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"')
+
+
+def _save(d: docx.document.Document) -> bytes:
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def _header(d: docx.document.Document, overall: str | None = "Low") -> None:
+    d.add_heading("Child Exploitation Risk Assessment Information Form", 0)
+    table = d.add_table(rows=0, cols=2)
+    for label, value in [("Named worker", "Alex Green"), ("Agency", "Durham Police"), ("Date", "05/02/2026"),
+                         ("Child's name", "Amy Black"), ("DOB", "10.11.11")]:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value
+    if overall is not None:
+        d.add_paragraph(f"Overall assessed level of exploitation risk: {overall}")
+
+
+def descriptor_matrix(where: str) -> bytes:
+    """Appendix 7's layout: per indicator, rows "level | descriptor"; the tick typed in the descriptor."""
+    d = docx.Document()
+    _header(d, overall=None)
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        table = d.add_table(rows=0, cols=2)
+        title = table.add_row().cells
+        title[0].merge(title[1]).text = f"{n}.  Risk Indicator - {name}"
+        for label, key in zip(ROW_LEVELS, KEYS):
+            cells = table.add_row().cells
+            cells[0].text = label
+            mark = "☒" if key == level else "☐"
+            descriptor = f"• Concerns described for {label.lower()} in this area."
+            if where == "start":
+                cells[1].text = f"{mark} {descriptor}"
+            elif where == "end":
+                cells[1].text = f"{descriptor} {mark}"
+            else:  # a paragraph of its own
+                cells[1].text = descriptor
+                cells[1].add_paragraph(mark)
+        evidence = table.add_row().cells
+        evidence[0].text, evidence[1].text = "PROVIDE EVIDENCE (Mandatory)", f"Evidence {n}."
+    d.add_paragraph("Overall assessed level of exploitation risk: Low")
+    return _save(d)
+
+
+@pytest.mark.parametrize("where", ["start", "end", "own line"])
+def test_a_tick_typed_into_the_descriptor_cell_records_that_level(where: str) -> None:
+    result = parse_document(descriptor_matrix(where), "m.docx").to_json()
+    assert result["form"] == "ce_matrix"
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    assert result["overall_level"] == "low" and result["effective_level"] == "significant"
+
+
+def text_level_matrix(written: dict[int, str], overall: str | None) -> bytes:
+    """Indicators as rows with the level written in a "Level of risk" column."""
+    d = docx.Document()
+    _header(d, overall)
+    table = d.add_table(rows=1, cols=3)
+    for i, head in enumerate(["Risk indicator", "Level of risk", "Evidence"]):
+        table.rows[0].cells[i].text = head
+    for n, name in enumerate(INDICATORS, 1):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text = f"{n}. {name}", written.get(n, "Low"), f"Ev {n}"
+    return _save(d)
+
+
+@pytest.mark.parametrize("written, level", [("Low / Moderate", "moderate"), ("Moderate/Significant", "significant"),
+                                            ("moderate or significant", "significant")])
+def test_a_level_written_between_two_is_the_higher_with_a_warning(written: str, level: str) -> None:
+    result = parse_document(text_level_matrix({9: written}, overall=None), "m.docx").to_json()
+    assert result["indicators"]["coercion_control"]["level"] == level
+    assert result["effective_level"] == level
+    assert any("coercion_control" in w and "highest" in w for w in result["warnings"])
+
+
+def test_a_list_of_every_level_is_not_an_answer() -> None:
+    result = parse_document(text_level_matrix({9: "Low / Moderate / Significant"}, "Low"), "m.docx").to_json()
+    assert result["indicators"]["coercion_control"]["level"] is None
+    assert "indicators.coercion_control.level" in result["missing"]
+
+
+def block_checkbox_matrix() -> bytes:
+    """A grid whose tick cells hold block-level check-box controls showing the opposite glyph."""
+    d = docx.Document()
+    _header(d)
+    table = d.add_table(rows=1, cols=6)
+    for i, head in enumerate(["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]):
+        table.rows[0].cells[i].text = head
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        cells = table.add_row().cells
+        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
+        for i, key in enumerate(KEYS, 1):
+            checked = key == level
+            shown = "☐" if checked else "☒"  # the glyph lies; w14:checked does not
+            tc = cells[i]._tc
+            tc.remove(tc.p_lst[0])
+            tc.append(parse_xml(
+                f'<w:sdt {W14}><w:sdtPr><w14:checkbox><w14:checked w14:val="{int(checked)}"/></w14:checkbox>'
+                f'</w:sdtPr><w:sdtContent><w:p><w:r><w:t>{shown}</w:t></w:r></w:p></w:sdtContent></w:sdt>'))
+    return _save(d)
+
+
+def test_a_block_level_check_box_is_read_from_its_state_not_its_glyph() -> None:
+    result = parse_document(block_checkbox_matrix(), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    assert not any("several levels" in w for w in result["warnings"])
+
+
+def headless_referral(split_yes_no: bool = False) -> bytes:
+    """Two label|value tables and no section headings; generic labels below the specific ones."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    for rows in ([("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Telephone", "0191 000 0000"),
+                  ("Email", "dsl@academy.sch.uk")],
+                 [("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")]):
+        table = d.add_table(rows=0, cols=2)
+        for label, value in rows:
+            cells = table.add_row().cells
+            cells[0].text, cells[1].text = label, value
+    d.add_paragraph("What has happened / what are you worried about?")
+    d.add_paragraph("Seen with older youths late at night.")
+    table = d.add_table(rows=0, cols=3)
+    answers = [("Are parents/carers aware of this referral?", "No"), ("Is the child at immediate risk?", "Yes")]
+    for question, answer in answers:
+        for n, option in enumerate(("No", "Yes")):
+            cells = table.add_row().cells
+            cells[0].text = question if n == 0 else ""
+            cells[1].text = option if split_yes_no else (answer if n == 0 else "")
+            cells[2].text = ("✔" if option == answer else "") if split_yes_no else ""
+    return _save(d)
+
+
+def test_generic_labels_without_section_headings_are_read_in_their_table() -> None:
+    result = parse_document(headless_referral(), "r.docx", today=None).to_json()
+    assert result["form"] == "referral"
+    assert result["referrer"]["agency"] == "Durham Academy"
+    assert result["referrer"]["phone"] == "0191 000 0000" and result["referrer"]["email"] == "dsl@academy.sch.uk"
+    assert result["child"]["dob"] == "2012-04-03" and result["child"]["address"] == "2 Sample Road"
+    assert result["missing"] == []
+
+
+def test_yes_and_no_on_rows_of_their_own_are_read_from_their_ticks() -> None:
+    result = parse_document(headless_referral(split_yes_no=True), "r.docx").to_json()
+    assert result["parents_informed"] is False
+    assert result["immediate_risk"] is True
+
+
+def test_a_zip_with_no_word_part_is_a_damaged_document() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                    'package/2006/content-types"><Default Extension="txt" ContentType="text/plain"/></Types>')
+        zf.writestr("foo.txt", "hello")
+    result = parse_document(out.getvalue(), "form.docx").to_json()
+    assert result["status"] == "unreadable"
+
+
+def factors_matrix(label: str, subheadings: bool) -> bytes:
+    """A matrix whose "Other child and family factors" is one tick list (sub-headings optional)."""
+    d = docx.Document()
+    _header(d)
+    table = d.add_table(rows=1, cols=6)
+    for i, head in enumerate(["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]):
+        table.rows[0].cells[i].text = head
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        cells = table.add_row().cells
+        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
+        for i, key in enumerate(KEYS, 1):
+            cells[i].text = "X" if key == level else ""
+    d.add_paragraph("Other child and family factors to consider")
+    rows = [("Family", "")] if subheadings else []
+    rows += [("Domestic abuse", "☐"), (label, "☒"), ("Parental substance misuse", "☒")]
+    factors = d.add_table(rows=0, cols=2)
+    for text, mark in rows:
+        cells = factors.add_row().cells
+        cells[0].text, cells[1].text = text, mark
+    return _save(d)
+
+
+@pytest.mark.parametrize("label", ["Learning disabilities", "Child has learning disabilities"])
+def test_one_list_of_child_and_family_factors_counts_an_item_for_the_child(label: str) -> None:
+    """Never under-triage: without a "Family" sub-heading a ticked learning disability is the child's."""
+    result = parse_document(factors_matrix(label, subheadings=False), "m.docx").to_json()
+    assert result["child_factors"] == ["learning_disabilities"] and result["learning_disability"] is True
+    assert result["family_factors"] == ["parental_substance_criminal"]
+
+
+def test_a_family_sub_heading_still_makes_its_items_the_familys() -> None:
+    result = parse_document(factors_matrix("Learning disabilities", subheadings=True), "m.docx").to_json()
+    assert result["child_factors"] == [] and "learning_disabilities" in result["family_factors"]
+    assert result["learning_disability"] is False

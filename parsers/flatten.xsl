@@ -23,7 +23,13 @@
   </xsl:template>
 
   <!-- Structure. -->
-  <xsl:template match="w:p"><p><xsl:apply-templates mode="text"/></p></xsl:template>
+  <!-- A paragraph, then the contents of the text boxes anchored in it (tables and all), as blocks of
+       their own; the VML fallback copy of a DrawingML text box is skipped. -->
+  <xsl:key name="boxes" match="w:txbxContent[not(ancestor::mc:Fallback)]" use="generate-id(ancestor::w:p[1])"/>
+  <xsl:template match="w:p">
+    <p><xsl:apply-templates mode="text"/></p>
+    <xsl:apply-templates select="key('boxes', generate-id())/*"/>
+  </xsl:template>
   <xsl:template match="w:tbl"><tbl><xsl:apply-templates select="*"/></tbl></xsl:template>
   <xsl:template match="w:tr[w:trPr/w:del]"/>
   <xsl:template match="w:tr">
@@ -58,6 +64,9 @@
         <xsl:apply-templates mode="unboxed"/>
       </p>
     </xsl:for-each>
+  </xsl:template>
+  <xsl:template match="w:sdt[w:sdtPr/w:date/@w:fullDate][not(w:sdtPr/w:showingPlcHdr)][w:sdtContent/w:p]">
+    <p><xsl:value-of select="substring(w:sdtPr/w:date/@w:fullDate, 1, 10)"/></p>
   </xsl:template>
   <xsl:template match="*"><xsl:apply-templates select="*"/></xsl:template>
 
@@ -113,12 +122,26 @@
     </xsl:choose>
   </xsl:template>
   <xsl:template match="mc:AlternateContent" mode="text"><xsl:apply-templates select="*[1]/*" mode="text"/></xsl:template>
-  <xsl:template match="w:txbxContent" mode="text">
-    <xsl:for-each select="w:p"><xsl:apply-templates mode="text"/><xsl:text>&#10;</xsl:text></xsl:for-each>
+  <xsl:template match="w:txbxContent" mode="text"/>  <!-- read as blocks after its paragraph (above) -->
+  <!-- A legacy drop-down (FORMDROPDOWN) stores no text: its entry at w:result (else w:default, else 0). -->
+  <xsl:template match="w:fldChar[@w:fldCharType='begin'][w:ffData/w:ddList]" mode="text">
+    <xsl:variable name="list" select="w:ffData/w:ddList"/>
+    <xsl:variable name="chosen">
+      <xsl:choose>
+        <xsl:when test="$list/w:result/@w:val"><xsl:value-of select="$list/w:result/@w:val"/></xsl:when>
+        <xsl:when test="$list/w:default/@w:val"><xsl:value-of select="$list/w:default/@w:val"/></xsl:when>
+        <xsl:otherwise>0</xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:value-of select="$list/w:listEntry[position() = number($chosen) + 1]/@w:val"/>
+  </xsl:template>
+  <!-- A date picker: the date it stores (ISO, unambiguous), never its displayed text in some locale. -->
+  <xsl:template match="w:sdt[w:sdtPr/w:date/@w:fullDate][not(w:sdtPr/w:showingPlcHdr)]" mode="text">
+    <xsl:value-of select="substring(w:sdtPr/w:date/@w:fullDate, 1, 10)"/>
   </xsl:template>
   <xsl:template match="text()" mode="text"/>
   <!-- Inside a block-level check box: text without the box glyphs the control displays. -->
-  <xsl:template match="w:t" mode="unboxed"><xsl:value-of select="translate(., '&#x2610;&#x2612;&#x2611;&#x2713;&#x2714;&#x2717;&#x2718;&#x22A0;&#x2327;&#x2613;&#x25A1;&#x25A2;', '')"/></xsl:template>
+  <xsl:template match="w:t" mode="unboxed"><xsl:value-of select="translate(., '&#x2610;&#x2612;&#x2611;&#x2713;&#x2714;&#x2717;&#x2718;&#x22A0;&#x2327;&#x2613;&#x25A1;&#x25A2;&#x221A;&#x2705;', '')"/></xsl:template>
   <xsl:template match="w:r[w:rPr/w:rFonts[starts-with(@w:ascii, 'Wingdings') or starts-with(@w:hAnsi, 'Wingdings')]]|w:sym" mode="unboxed"/>
   <xsl:template match="w:del|w:moveFrom|w:delText|w:instrText|w:rPr|w:pPr|w:sdtPr|w:sdtEndPr|w:fldData" mode="unboxed"/>
   <xsl:template match="w:tab|w:ptab" mode="unboxed"><xsl:text> </xsl:text></xsl:template>

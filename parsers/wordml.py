@@ -34,7 +34,7 @@ W_NAMESPACES = (
     "http://purl.oclc.org/ooxml/wordprocessingml/main",
 )
 
-GLYPHS_ON = set("☒☑✓✔✗✘⊠⌧☓")
+GLYPHS_ON = set("☒☑✓✔✗✘⊠⌧☓√✅") | {"\U0001F5F8", "\U0001F5F9"}  # … 🗸 🗹
 GLYPHS_OFF = set("☐□▢")
 # Symbol fonts: the private-use code Word stores (F0xx) or the bare byte, per font.
 _SYMBOLS = {

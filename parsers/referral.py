@@ -32,42 +32,34 @@ class _ReferralReader:
         for name, spec in self.profile.sections.items():
             starts.extend((row, name) for row in self.reader.heading_rows(spec))
         headed = {name for _, name in starts}
-        limits: dict[str, int] = {}
         # A form without section headings: a section is the table (or the stretch of paragraphs)
-        # holding one of its specific labels ("Referrer name", "Child's name").
-        for name in self.profile.section_fields:
-            if name not in headed and (anchor := self._anchor(name)) is not None:
-                starts.append((anchor[0], name))
-                limits[name] = anchor[1]
+        # holding one of its specific labels ("Referrer name", "Child's name"), from that label on.
+        anchors = {name: row for name in self.profile.section_fields
+                   if name not in headed and (row := self._anchor(name)) is not None}
+        rows = self.reader.doc.rows
+        limits: dict[str, int] = {}
+        for name, at in anchors.items():
+            others = [r for r, _ in starts] + [r for n, r in anchors.items() if n != name]
+            start, end = _table_span(rows, at)
+            # The table's rows above the label are the section's too, unless another section starts there.
+            if any(start <= r < at for r in others):
+                start = at
+            starts.append((start, name))
+            limits[name] = end
         starts.sort()
         ranges: dict[str, tuple[int, int]] = {}
-        rows = len(self.reader.doc.rows)
         for n, (row, name) in enumerate(starts):
-            end = starts[n + 1][0] if n + 1 < len(starts) else rows
-            ranges.setdefault(name, (row, min(end, limits.get(name, rows))))
+            end = starts[n + 1][0] if n + 1 < len(starts) else len(rows)
+            ranges.setdefault(name, (row, min(end, limits.get(name, len(rows)))))
         return ranges
 
-    def _anchor(self, section: str) -> tuple[int, int] | None:
-        """(start, end) of the table holding the section's first specific label, from that label's row on;
-        a label in a body paragraph starts a stretch ended by the next section."""
-        rows = self.reader.doc.rows
+    def _anchor(self, section: str) -> int | None:
+        """The row of the section's first specific label, if any."""
         found = []
         for key, spec in self.profile.fields.items():
             if key.startswith(section + "."):
                 found.extend(hit.row for hit in self.reader.find(spec, fuzzy=False))
-        if not found:
-            return None
-        at = min(found)
-        table = rows[at].table
-        if table is None:
-            return at, len(rows)
-        start = at
-        while start > 0 and rows[start - 1].table == table:
-            start -= 1
-        end = at
-        while end < len(rows) and (rows[end].table == table or rows[end].depth > rows[at].depth):
-            end += 1
-        return start, end
+        return min(found) if found else None
 
     def text(self, key: str) -> str | None:
         """A field's value: the specific labels anywhere, then generic ones in the section."""
@@ -114,6 +106,21 @@ class _ReferralReader:
         for spec in profile.sections.values():
             stops.extend(r for r in self.reader.heading_rows(spec) if r > start)
         return min(stops)
+
+
+def _table_span(rows: list, at: int) -> tuple[int, int]:
+    """[first, last + 1) of the rows of row ``at``'s table (its nested tables included);
+    for a body paragraph, from it to the end of the document."""
+    table = rows[at].table
+    if table is None:
+        return at, len(rows)
+    start = at
+    while start > 0 and rows[start - 1].table == table:
+        start -= 1
+    end = at
+    while end < len(rows) and (rows[end].table == table or rows[end].depth > rows[at].depth):
+        end += 1
+    return start, end
 
 
 def slug(label: str) -> str:

@@ -150,7 +150,8 @@ def _terminators(reader: Reader, profile: Profile, after: int) -> list[int]:
 
 def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: list[str]) -> Indicator:
     profile = reader.profile
-    evidence_hits = reader.find(profile.fields["evidence"], seg.start, seg.end)
+    evidence_hits = [h for h in reader.find(profile.fields["evidence"], seg.start, seg.end)
+                     if not levels.is_header(h.row)]  # a grid's header repeated mid-table
     evidence_row = evidence_hits[0].row if evidence_hits else seg.end
     marks = levels.marks(seg.start, evidence_row)
     level, notes = choose(marks, f"indicators.{seg.key}")

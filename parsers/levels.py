@@ -48,6 +48,11 @@ class LevelReader:
             return None
         return self.level_in(cell.text, strict=True)
 
+    def is_header(self, i: int) -> bool:
+        """A row of level names heading a grid of ticks (repeated mid-table when a grid spans pages)."""
+        row = self.reader.doc.rows[i]
+        return row.table is not None and len({lvl for c in row.cells if (lvl := self._bare_level(c))}) >= 3
+
     def marks(self, start: int, end: int) -> list[tuple[Level, bool | None]]:
         out: list[tuple[Level, bool | None]] = []
         for i in range(start, end):
@@ -57,6 +62,8 @@ class LevelReader:
     def row_marks(self, i: int) -> list[tuple[Level, bool | None]]:
         row = self.reader.doc.rows[i]
         grid = self._grids.get(row.table) if row.table is not None else None
+        if grid is not None and grid[0] != i and self.is_header(i):
+            return []  # the grid's header again: names, not ticks
         if grid is not None and grid[0] != i:
             marks = self._grid_marks(row, grid[1])
             if marks:

@@ -219,3 +219,163 @@ def test_a_family_sub_heading_still_makes_its_items_the_familys() -> None:
     result = parse_document(factors_matrix("Learning disabilities", subheadings=True), "m.docx").to_json()
     assert result["child_factors"] == [] and "learning_disabilities" in result["family_factors"]
     assert result["learning_disability"] is False
+
+
+# -- round two: encodings python-docx cannot write, added as raw WordprocessingML ----------------
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+DRAWING = (W + ' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+           ' xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
+           ' xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+           ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
+           ' xmlns:v="urn:schemas-microsoft-com:vml"')
+
+
+def _dropdown(entries: list[str], chosen: int | None) -> str:
+    """A legacy FORMDROPDOWN field (Word stores the chosen index, no text)."""
+    result = f'<w:result w:val="{chosen}"/>' if chosen is not None else ""
+    listed = "".join(f'<w:listEntry w:val="{e}"/>' for e in entries)
+    return (f'<w:p {W}><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Dropdown1"/><w:enabled/>'
+            f'<w:ddList>{result}{listed}</w:ddList></w:ffData></w:fldChar></w:r>'
+            '<w:r><w:instrText xml:space="preserve"> FORMDROPDOWN </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+
+
+def _set_cell(cell, xml: str) -> None:  # type: ignore[no-untyped-def]
+    tc = cell._tc
+    for p in list(tc.p_lst):
+        tc.remove(p)
+    tc.append(parse_xml(xml))
+
+
+def dropdown_matrix() -> bytes:
+    """Levels chosen in FORMDROPDOWN fields, "Select level" first (index 0)."""
+    d = docx.Document()
+    _header(d, overall=None)
+    entries = ["Select level", "No risk identified", "Low", "Moderate", "Significant"]
+    table = d.add_table(rows=1, cols=3)
+    for i, head in enumerate(["Risk indicator", "Level of risk", "Evidence"]):
+        table.rows[0].cells[i].text = head
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        cells = table.add_row().cells
+        cells[0].text, cells[2].text = f"{n}. {name}", f"Ev {n}"
+        _set_cell(cells[1], _dropdown(entries, KEYS.index(level) + 1))
+    return _save(d)
+
+
+def test_levels_chosen_in_legacy_drop_downs_are_read() -> None:
+    result = parse_document(dropdown_matrix(), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    assert result["effective_level"] == "significant"
+
+
+def textbox_matrix() -> bytes:
+    """The overall level's table sits in a text box (DrawingML, with the VML copy as fallback)."""
+    d = docx.Document()
+    _header(d, overall=None)
+    grid = d.add_table(rows=1, cols=3)
+    for i, head in enumerate(["Risk indicator", "Level of risk", "Evidence"]):
+        grid.rows[0].cells[i].text = head
+    for n, name in enumerate(INDICATORS, 1):
+        cells = grid.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text = f"{n}. {name}", "Moderate" if n == 3 else "Low", f"Ev {n}"
+    rows = "".join(f'<w:tr><w:tc><w:p><w:r><w:t>{label}</w:t></w:r></w:p></w:tc>'
+                   f'<w:tc><w:p><w:r><w:t>{mark}</w:t></w:r></w:p></w:tc></w:tr>'
+                   for label, mark in [("Low", "☐"), ("Moderate", "☐"), ("Significant", "☒")])
+    box = ('<w:txbxContent><w:p><w:r><w:t>Overall assessed level of exploitation risk</w:t></w:r></w:p>'
+           f'<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>{rows}</w:tbl><w:p/></w:txbxContent>')
+    d.element.body.insert(len(d.element.body) - 1, parse_xml(
+        f'<w:p {DRAWING}><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor>'
+        '<a:graphic><a:graphicData><wps:wsp><wps:txbx>' + box + '</wps:txbx></wps:wsp></a:graphicData>'
+        '</a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>'
+        + box + '</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>'))
+    return _save(d)
+
+
+def test_a_table_in_a_text_box_is_read_once() -> None:
+    result = parse_document(textbox_matrix(), "m.docx").to_json()
+    assert result["overall_level"] == "significant" and result["effective_level"] == "significant"
+    assert not any("several levels" in w for w in result["warnings"])  # the VML copy is not read again
+
+
+def date_picker_referral() -> bytes:
+    """A date of birth picked in a date control showing US order; the stored date is unambiguous."""
+    d = docx.Document()
+    d.add_heading("Safeguarding Referral Form", 0)
+    d.add_heading("Referrer details", 1)
+    table = d.add_table(rows=0, cols=2)
+    for label, value in [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Telephone", "0191")]:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value
+    d.add_paragraph("What has happened / what are you worried about?")
+    d.add_paragraph("Seen with older youths late at night.")
+    d.add_heading("Child details", 1)
+    table = d.add_table(rows=0, cols=2)
+    for label, value in [("Child's name", "Riley Green"), ("Date of birth", None), ("Address", "2 Sample Road")]:
+        cells = table.add_row().cells
+        cells[0].text = label
+        if value is None:
+            _set_cell(cells[1], f'<w:sdt {W}><w:sdtPr><w:date w:fullDate="2012-04-03T00:00:00Z">'
+                                '<w:dateFormat w:val="M/d/yyyy"/><w:lid w:val="en-US"/></w:date></w:sdtPr>'
+                                '<w:sdtContent><w:p><w:r><w:t>4/3/2012</w:t></w:r></w:p></w:sdtContent></w:sdt>')
+        else:
+            cells[1].text = value
+    return _save(d)
+
+
+def test_a_date_picker_gives_its_stored_date_not_its_display() -> None:
+    result = parse_document(date_picker_referral(), "r.docx").to_json()
+    assert result["child"]["dob"] == "2012-04-03"
+
+
+def test_a_square_root_sign_is_a_typed_tick() -> None:
+    d = docx.Document()
+    _header(d, overall="Moderate")
+    table = d.add_table(rows=1, cols=6)
+    for i, head in enumerate(["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]):
+        table.rows[0].cells[i].text = head
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        cells = table.add_row().cells
+        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
+        for i, key in enumerate(KEYS, 1):
+            cells[i].text = "√" if key == level else ""
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+
+
+def test_one_table_for_referrer_and_child_without_headings() -> None:
+    """label|value|label|value, the referrer's rows then the child's, in one table."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form")
+    table = d.add_table(rows=0, cols=4)
+    for row in [("Referrer name", "Jane Teacher", "Role", "DSL"), ("Agency", "Durham Academy", "Telephone", "0191"),
+                ("Child's name", "Riley Green", "Date of birth", "03/04/2012"),
+                ("Gender", "Female", "Address", "2 Sample Road")]:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row):
+            cell.text = text
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"]["agency"] == "Durham Academy" and result["referrer"]["phone"] == "0191"
+    assert result["child"]["dob"] == "2012-04-03" and result["child"]["address"] == "2 Sample Road"
+    assert result["child"]["gender"] == "Female"
+
+
+def test_a_grid_header_repeated_mid_table_is_not_evidence() -> None:
+    d = docx.Document()
+    _header(d, overall="Moderate")
+    heads = ["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]
+    table = d.add_table(rows=1, cols=6)
+    for i, head in enumerate(heads):
+        table.rows[0].cells[i].text = head
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        cells = table.add_row().cells
+        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
+        for i, key in enumerate(KEYS, 1):
+            cells[i].text = "X" if key == level else ""
+        if n == 7:  # the header again, as a grid copied across a page break
+            for cell, head in zip(table.add_row().cells, heads):
+                cell.text = head
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    assert result["indicators"]["abusive_adults_unsafe_environments"]["evidence"] == "Ev 7"
+    assert not [m for m in result["missing"] if m.endswith(".evidence")]

@@ -125,7 +125,9 @@ def _headers(msg: Message) -> dict[str, list[str]]:
 
 
 def _decode_header(name: str, value: str) -> str:
-    text = unsurrogate(value)
+    # Unfold first (RFC 5322 2.2.3): encoded words split across a folded line are then
+    # adjacent, and the white space between them is dropped as RFC 2047 says.
+    text = _FOLD.sub("", unsurrogate(value))
     if "=?" in text:
         try:
             text = str(email.policy.default.header_factory(name, text))
@@ -135,6 +137,13 @@ def _decode_header(name: str, value: str) -> str:
             except Exception:  # leave the encoded words as they are
                 pass
     return " ".join(text.split())
+
+
+_NEVER_DOCUMENTS = frozenset({
+    "application/pkcs7-signature", "application/x-pkcs7-signature", "application/applefile",
+})
+_BST = re.compile(r"(?<=\d)\s+BST$", re.IGNORECASE)
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
 
 
 def _mail_from_headers(headers: dict[str, list[str]], raw: bytes, problems: list[str]) -> ParsedMail:
@@ -259,6 +268,9 @@ def _parse_date(value: str) -> datetime | None:
     text = re.sub(r"\([^()]*\)", " ", value).strip()  # comments like "(BST)" confuse the parser
     if not text:
         return None
+    # An obsolete zone name the standard library does not know: British Summer Time (UTC+1),
+    # the one a UK sender's clock may write; RFC 5322 would read it as "unknown", i.e. UTC.
+    text = _BST.sub(" +0100", text)
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -283,6 +295,8 @@ def _walk_message(msg: Message, prefix: str, depth: int, walk: _Flatten) -> None
     for index, part in enumerate(own_parts(msg)):
         ctype = part.get_content_type()
         if part.is_multipart() and ctype not in MESSAGE_TYPES or ctype in _REPORT_TYPES or _is_body_part(part):
+            continue
+        if ctype in _NEVER_DOCUMENTS:  # detached S/MIME signatures, Mac resource forks
             continue
         if ctype in MESSAGE_TYPES and part is not msg:
             data, name, forwarded = b"", "", _forwarded(part)
@@ -338,6 +352,8 @@ def _is_rfc822(name: str, ctype: str, data: bytes) -> bool:
 def _add_blob(name: str, data: bytes, declared: str, prefix: str, depth: int, walk: _Flatten) -> None:
     """Record one file, unpacking it first when it is a container (TNEF, Outlook item, message)."""
     sniffed = sniff(data)
+    if name.lower().endswith(".p7s"):  # a detached signature, never a form
+        return
     if sniffed == "tnef" or declared in _TNEF_TYPES or name.lower() == "winmail.dat":
         _unpack(read_tnef, TnefError, name, data, prefix, depth, walk)
     elif sniffed == "msg":

@@ -130,6 +130,12 @@ def _open(data: bytes, limits: Limits) -> WordPackage | OpenFailure:
 
 
 def _not_wordml(kind: str) -> OpenFailure:
+    if kind == "smime":
+        return OpenFailure(
+            Status.ENCRYPTED,
+            "the message is S/MIME encrypted or sealed (smime.p7m), which the service cannot open; "
+            "ask the sender for an unprotected .docx sent securely",
+        )
     if kind == "ole-encrypted":
         return OpenFailure(
             Status.ENCRYPTED,

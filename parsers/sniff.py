@@ -35,6 +35,8 @@ _WORD_MACRO_MAIN = (
 _OTHER_OFFICE = (b"spreadsheetml", b"presentationml", b"ms-excel", b"ms-powerpoint", b"visio", b"drawingml.chart")
 _OTHER_OFFICE_DIRS = ("xl/", "ppt/", "visio/")
 
+_CMS_OID = bytes.fromhex("2a864886f70d0107")  # 1.2.840.113549.1.7 (PKCS #7 content types), DER
+
 _IMAGE_MAGICS: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "png"),
     (b"\xff\xd8\xff", "jpeg"),
@@ -54,6 +56,7 @@ DOCUMENT_TYPES: frozenset[str] = frozenset(
     {
         "docx",
         "docm",
+        "smime",
         "office-other",
         "zip",
         "ole-encrypted",
@@ -71,7 +74,7 @@ DOCUMENT_TYPES: frozenset[str] = frozenset(
 
 DOCUMENT_EXTENSIONS: frozenset[str] = frozenset(
     {
-        ".docx", ".docm", ".dotx", ".dotm", ".doc", ".dot", ".pdf", ".rtf", ".odt",
+        ".docx", ".docm", ".dotx", ".dotm", ".doc", ".dot", ".pdf", ".rtf", ".odt", ".p7m",
         ".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp",
     }
 )
@@ -107,6 +110,8 @@ def _sniff(data: bytes) -> str:
     if _is_bmp(data):
         return "bmp"
     # Readers accept leading junk before %PDF- within the first kilobyte.
+    if head[:1] == b"\x30" and _CMS_OID in data[:48]:
+        return "smime"  # PKCS #7 / CMS (smime.p7m): enveloped or opaque-signed, sealed to us
     if b"%PDF-" in data[:1024]:
         return "pdf"
     if re.match(rb"(\xef\xbb\xbf)?\s*\{\\rtf", data[:64]):

@@ -12,8 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parsers.forms import parse_document
 from parsers.message import ParsedMail
 from parsers.mime import MAX_ATTACHMENTS, parse_message
+from parsers.results import Status
 from tests.builders import emails as E
 from tests.builders.tnef import EmbeddedItem, build_tnef
 
@@ -371,3 +373,60 @@ def _tree(children: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes]:
 def test_random_mime_trees_never_raise(body: bytes) -> None:
     """Random trees of multiparts, forwards, TNEF, .msg and broken base64 parse without raising, bounded."""
     _check_bounded(b"From: a@b.sch.uk\r\nMessage-ID: <t@x>\r\nMIME-Version: 1.0\r\n" + body)
+
+
+# -- shapes an independent acceptance corpus found ----------------------------------------------
+
+_CMS_ENVELOPED = bytes.fromhex("3080" "06092a864886f70d010703" "a0800201003100") + b"\x00" * 64
+
+
+def _raw(headers: str, body: str) -> bytes:
+    return (headers.strip().replace("\n", "\r\n") + "\r\n\r\n" + body.replace("\n", "\r\n")).encode()
+
+
+def test_encoded_words_split_across_a_folded_line_join_up() -> None:
+    """A client folds a long non-ASCII subject between two encoded words: the case reference and the
+    marking inside it must survive (RFC 2047: white space between adjacent encoded words is dropped)."""
+    mail = parse_message(_raw("From: a@school.sch.uk\nSubject: RE: =?utf-8?Q?[OFFICIAL-SEN?=\n"
+                              " =?utf-8?Q?SITIVE]_[HOTH-2026-?=\n =?utf-8?Q?000001]_Zo=C3=AB?=", "x"))
+    assert mail.subject == "RE: [OFFICIAL-SENSITIVE] [HOTH-2026-000001] Zoë"
+
+
+def test_an_smime_encrypted_message_is_an_encrypted_document_and_its_signature_none() -> None:
+    """smime.p7m is kept (so the sender is asked for an unprotected form); a detached signature is not a form."""
+    p7m = base64.b64encode(_CMS_ENVELOPED).decode()
+    enveloped = parse_message(_raw(
+        'From: a@school.sch.uk\nSubject: form\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; '
+        'name="smime.p7m"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="smime.p7m"',
+        p7m))
+    [sealed] = enveloped.attachments
+    result = parse_document(sealed.data, sealed.filename)
+    assert result.status is Status.ENCRYPTED and "S/MIME" in result.problem
+    signed = parse_message(_raw(
+        'From: a@school.sch.uk\nSubject: form\nContent-Type: multipart/signed; protocol="application/pkcs7-signature";'
+        ' micalg=sha-256; boundary="s"',
+        '--s\nContent-Type: text/plain\n\nPlease see attached.\n--s\nContent-Type: application/pkcs7-signature; '
+        f'name="smime.p7s"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="smime.p7s"'
+        f'\n\n{p7m}\n--s--\n'))
+    assert signed.attachments == []
+
+
+def test_a_mac_resource_fork_is_not_a_document() -> None:
+    docx_b64 = base64.b64encode(E.tiny_docx()).decode()
+    mail = parse_message(_raw(
+        'From: a@school.sch.uk\nSubject: form\nContent-Type: multipart/appledouble; boundary="a"',
+        '--a\nContent-Type: application/applefile; name="Form.docx"\nContent-Transfer-Encoding: base64\n\n'
+        'AAUWBwACAAA=\n--a\nContent-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document;'
+        f' name="Form.docx"\nContent-Transfer-Encoding: base64\n\n{docx_b64}\n--a--\n'))
+    assert [a.filename for a in mail.attachments] == ["Form.docx"]
+    assert mail.attachments[0].sniffed_type == "docx"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("Mon, 15 Jun 2026 16:45:30 BST", "2026-06-15T16:45:30+01:00"),
+    ("Mon, 15 Jun 2026 16:45 bst", "2026-06-15T16:45:00+01:00"),
+    ("Mon, 15 Jun 2026 16:45:00 +0000 (BST)", "2026-06-15T16:45:00+00:00"),
+])
+def test_british_summer_time_is_utc_plus_one(value: str, expected: str) -> None:
+    mail = parse_message(_raw(f"From: a@school.sch.uk\nSubject: s\nDate: {value}", "x"))
+    assert mail.date is not None and mail.date.isoformat() == expected

@@ -156,3 +156,31 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+@pytest.mark.parametrize("value, workers", [("0", None), ("2", 2)])
+def test_parse_workers_setting(tmp_path, value: str, workers: int | None) -> None:  # type: ignore[no-untyped-def]
+    """[daemon] parse_workers = 0 reads everything in the daemon's own process."""
+    from config.settings import default_config_path
+    from intake.daemon import Daemon
+    from intake.store import SqlStore
+
+    config = tmp_path / "hoth.toml"
+    config.write_text(default_config_path().read_text() + f"\n[daemon]\nparse_workers = {value}\n"
+                      '[smtp]\nhost = "127.0.0.1"\nport = 2525\ntls = "none"\n')  # never connected to here
+    settings = load_settings(config)
+    store = SqlStore.open(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    try:
+        daemon = Daemon(settings, load_profiles(settings.profiles), store)
+        assert (daemon.readahead._workers if daemon.readahead else None) == workers
+    finally:
+        store.close()
+
+
+def test_a_negative_parse_workers_is_refused_with_its_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from config.settings import ConfigError, default_config_path
+
+    config = tmp_path / "hoth.toml"
+    config.write_text(default_config_path().read_text() + "\n[daemon]\nparse_workers = -1\n")
+    with pytest.raises(ConfigError, match="parse_workers"):
+        load_settings(config)

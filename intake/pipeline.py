@@ -49,7 +49,7 @@ from config.settings import ConfigError, Settings
 from intake.imap import MailboxConnectionError, MailboxError
 from intake.ledger import QUARANTINED, LedgerKey, StoreError
 from intake.readahead import ReadAhead, Reading
-from intake.replay import receipt_time
+from parsers.message import receipt_time
 from intake.store import SqlStore
 from parsers.message import ParsedMail
 from parsers.mime import parse_message

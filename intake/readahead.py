@@ -33,13 +33,11 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
-from intake.replay import receipt_time
-from parsers.forms import parse_document
+from parsers.forms import FormKey, form_key, parse_document
 from parsers.labels import Profile
-from parsers.message import ParsedMail
+from parsers.message import ParsedMail, receipt_time
 from parsers.mime import parse_message
 from parsers.results import ParseResult
-from routing.decide import FormKey, form_key
 
 log = structlog.get_logger("hoth_intake.readahead")
 

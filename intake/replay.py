@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from config.profiles import load_profiles
 from config.settings import ConfigError, Settings, load_settings
 from intake.memstore import MemoryStore
-from parsers.message import ParsedMail
+from parsers.message import ParsedMail, receipt_time
 from parsers.mime import parse_message
 from routing.calendar import iso
 from routing.decide import Decider
@@ -37,12 +37,6 @@ def deliveries(mail: ParsedMail, settings: Settings, only: str | None) -> list[s
     envelope = " ".join(v.lower() for h in _DELIVERY_HEADERS for v in mail.headers.get(h, []))
     boxes = [name for name, box in settings.mailboxes.items() if box.address in envelope]
     return boxes or [next(iter(settings.mailboxes))]  # Bcc'd with no trace: never drop it
-
-
-def receipt_time(mail: ParsedMail, at: datetime | None) -> datetime:
-    if at is not None:
-        return at
-    return mail.received_at or mail.date or datetime.now(UTC)
 
 
 def decision_json(file: str, d: Decision, tz) -> dict[str, Any]:

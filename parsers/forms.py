@@ -8,6 +8,7 @@ result; an internal error on one document is reported as ``unreadable`` with
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 
@@ -18,6 +19,14 @@ from parsers.referral import read_referral
 from parsers.results import FormType, ParseResult, Status, failed
 from parsers.safe_open import Limits, OpenFailure, open_wordml
 from parsers.wordml import Document, read_document
+
+FormKey = tuple[str, str, date]
+
+
+def form_key(data: bytes, filename: str, today: date) -> FormKey:
+    """What a form's reading depends on: its bytes, its name and the receipt day (for ages)."""
+    return hashlib.sha256(data).hexdigest(), filename, today
+
 
 _REFERRAL_KEYS = ("referrer.name", "concerns", "parents_informed", "categories", "immediate_risk", "open_to_csc")
 

@@ -6,7 +6,7 @@ Only the facts routing needs are kept; the raw bytes stay with the caller.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -49,3 +49,11 @@ class ParsedMail:
     def header(self, name: str) -> str | None:
         values = self.headers.get(name.lower())
         return values[0] if values else None
+
+
+def receipt_time(mail: ParsedMail, at: datetime | None) -> datetime:
+    """When the message reached us: ``at`` if given, else the topmost Received header's date, else Date,
+    else now."""
+    if at is not None:
+        return at
+    return mail.received_at or mail.date or datetime.now(UTC)

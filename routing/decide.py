@@ -16,7 +16,6 @@ store); only the store and the clock differ. Steps, in order:
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections import OrderedDict
@@ -25,7 +24,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from config.settings import Settings
-from parsers.forms import parse_document
+from parsers.forms import FormKey, form_key, parse_document
 from parsers.labels import Profile
 from parsers.message import ParsedMail
 from parsers.results import Level, ParseResult
@@ -40,14 +39,6 @@ from routing.trust import sender_verified
 
 _ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+")
 _STAFF_WORD = re.compile(r"^\s*(ack|acknowledged?|done)\b", re.IGNORECASE | re.MULTILINE)
-
-
-FormKey = tuple[str, str, date]
-
-
-def form_key(data: bytes, filename: str, today: date) -> FormKey:
-    """What a form's reading depends on: its bytes, its name and the receipt day (for ages)."""
-    return hashlib.sha256(data).hexdigest(), filename, today
 
 
 @dataclass

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 from config.profiles import load_profiles
 from config.settings import Settings, load_settings
 from intake.memstore import MemoryStore
-from intake.replay import deliveries, receipt_time
+from intake.replay import deliveries
+from parsers.message import receipt_time
 from parsers import forms as parser_forms
 from parsers.labels import Profile
 from parsers.mime import parse_message

@@ -18,10 +18,11 @@ from config.settings import Settings, load_settings
 from intake.memstore import MemoryStore
 from intake.pipeline import IntakeFaults, Outcome, Pipeline
 from intake.readahead import ReadAhead, ReadAheadFailed
-from intake.replay import receipt_time
+from parsers.message import receipt_time
 from parsers.forms import parse_document
 from parsers.mime import parse_message
-from routing.decide import Decider, form_key
+from parsers.forms import form_key
+from routing.decide import Decider
 from tests import readahead_workers
 from tests.replaykit import mail, matrix, referral
 

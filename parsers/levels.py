@@ -19,6 +19,7 @@ from parsers.wordml import MARKERS, strip_markers, TICK_ON, Cell, Row
 
 _X_BEFORE = re.compile(r"^\s*[xX]\s+(\S.*)$", re.S)
 _X_AFTER = re.compile(r"^(.*\S)\s+[xX]\s*$", re.S)
+_RISK_OF = re.compile(r"^(.{1,40}?\brisks?)\s+(?:of|for|to|from)\b", re.IGNORECASE | re.S)
 _BETWEEN = re.compile(r"\s*(?:/|\\|,|&|\+|\bor\b|\band\b|\bto\b|\s[-–]\s)\s*", re.IGNORECASE)
 
 
@@ -79,6 +80,11 @@ class LevelReader:
             level, state = self._cell_level(cell)
             if level is not None:
                 found.append((j, level, state))
+        if not found and not marks:  # no level name in the row: a level written as a phrase ("… risk of CCE")
+            for j, cell in cells:
+                level = _level_phrase(cell.text, self._key) if not any(m in cell.text for m in MARKERS) else None
+                if level is not None and len(cell.text) <= 80:
+                    found.append((j, level, None))
         for j, level, state in found:
             if state is None:
                 state = self._row_tick(row, j) if len(found) == 1 else side_tick(row, j)
@@ -109,10 +115,11 @@ class LevelReader:
         (so the higher is used, with a warning). Three or more names are a list of options, not an answer."""
         if any(m in first for m in MARKERS) or len(first) > 60:
             return []
-        parts = [p for p in _BETWEEN.split(first.strip()) if p.strip()]
+        of = _RISK_OF.match(first.strip())  # "Moderate/Low risk of exploitation"
+        parts = [p for p in _BETWEEN.split(of.group(1) if of else first.strip()) if p.strip()]
         if len(parts) != 2:
             return []
-        found = [self.level_in(p, strict=True) for p in parts]
+        found = [self.level_in(p, strict=True) or self.level_in(f"{p} risk", strict=True) for p in parts]
         if None in found or found[0] == found[1]:
             return []
         return [(lvl, True) for lvl in found if lvl is not None]
@@ -164,13 +171,13 @@ def choose(marks: list[tuple[Level, bool | None]], where: str) -> tuple[Level | 
 
 
 def written_level(text: str | None, levels: dict[str, tuple[str, ...]]) -> Level | None:
-    """A level written as a value ("Moderate", "Moderate risk", "High")."""
+    """A level written as a value ("Moderate", "Moderate risk", "High", "Significant risk of exploitation")."""
     if not text:
         return None
     clean = strip_markers(text).strip()
-    if len(norm(clean).split()) > 6:
+    if len(norm(clean).split()) > 8:
         return None
-    return level_in(clean, levels)
+    return _level_phrase(clean, _levels_key(levels))
 
 
 def level_in(text: str, levels: dict[str, tuple[str, ...]], *, strict: bool = False) -> Level | None:
@@ -196,6 +203,17 @@ def _level_in(text: str, levels: tuple, strict: bool) -> Level | None:
         return None
     match = pattern.match(first)
     return table[norm(match.group(1))] if match else None
+
+
+def _level_phrase(text: str, levels: tuple) -> Level | None:
+    """A level written as a phrase: "Significant risk of exploitation", "No risk of CCE identified" — the
+    level, then what it is a risk of. Only where a level is expected as a value: beside a level's own name
+    the same words describe it ("No identified risk to others")."""
+    found = _level_in(text, levels, False)
+    if found is None:
+        of = _RISK_OF.match(strip_markers(text.split("\n")[0]).strip())
+        found = _level_in(of.group(1), levels, True) if of else None
+    return found
 
 
 @lru_cache(maxsize=8)

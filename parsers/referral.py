@@ -12,7 +12,7 @@ from datetime import date
 
 from parsers.people import form_age, split_name
 from parsers.dates import parse_age, parse_uk_date
-from parsers.extract import Reader, clean
+from parsers.extract import Reader, clean, item_key
 from parsers.labels import Profile
 from parsers.results import Child, FormType, ParseResult
 from parsers.wordml import Document
@@ -87,13 +87,18 @@ class _ReferralReader:
         items = self.profile.tick_lists.get("categories", ())
         if not hits:
             return _labels(self.reader, items)
-        hit = hits[0]
-        end = self._next_label_row(hit.row)
-        labels = self.reader.ticked_labels(hit.row, end)
-        value = self.reader.value(hit)
-        if not labels and value and not any(ch in value for ch in "\ue000\ue001"):
-            labels = [part.strip() for part in clean(value).replace(";", ",").split(",") if part.strip()]
-        return labels
+        names = {item.key: item.aliases[0] for item in items}
+        for hit in hits:  # a section heading may come first, the labelled list after it
+            labels = self.reader.ticked_labels(hit.row, self._next_label_row(hit.row))
+            if labels:
+                return labels
+            value = self.reader.value(hit)
+            if value and not any(ch in value for ch in "\ue000\ue001"):  # written: "Neglect, Domestic abuse"
+                parts = [p.strip() for p in re.split(r"[;,\n]", clean(value)) if p.strip()]
+                written = [names[key] if (key := item_key(p, items)) else p for p in parts]
+                if written:
+                    return written
+        return []
 
     def _next_label_row(self, start: int) -> int:
         """Where a tick list under a label ends: the next known field label or section."""
@@ -106,6 +111,19 @@ class _ReferralReader:
         for spec in profile.sections.values():
             stops.extend(r for r in self.reader.heading_rows(spec) if r > start)
         return min(stops)
+
+
+_EMAIL = re.compile(r"[^\s@<>(),;:/]+@[^\s@<>(),;:/]+\.[a-z]{2,}", re.IGNORECASE)
+_PHONE = re.compile(r"(?:\+44\s?|\(?0)[\d\s()\-]{8,16}\d")
+
+
+def _contact(text: str | None) -> tuple[str | None, str | None]:
+    """A phone number and an email address written together in one contact cell."""
+    if not text:
+        return None, None
+    email = _EMAIL.search(text)
+    phone = _PHONE.search(_EMAIL.sub(" ", text))
+    return (" ".join(phone.group(0).split()) if phone else None), (email.group(0) if email else None)
 
 
 def _table_span(rows: list, at: int) -> tuple[int, int]:
@@ -140,6 +158,12 @@ def read_referral(doc: Document, profile: Profile, file: str, today: date) -> Pa
     rr = _ReferralReader(doc, profile)
     result = ParseResult(file=file, form=FormType.REFERRAL)
     referrer = {k: rr.text(f"referrer.{k}") for k in ("name", "role", "agency", "phone", "email")}
+    if referrer["phone"] and not referrer["email"] and "@" in referrer["phone"]:  # both in the phone cell
+        referrer["phone"], referrer["email"] = _contact(referrer["phone"])
+    if not referrer["phone"] or not referrer["email"]:  # "Contact details: 0191 123 4567 / jane@school.sch.uk"
+        phone, email = _contact(rr.text("referrer.contact"))
+        referrer["phone"] = referrer["phone"] or phone
+        referrer["email"] = referrer["email"] or email
     referral_date = parse_uk_date(rr.text("referrer.date"), today=today)
     result.child = _child(rr, referral_date, today)
     answers = {key: rr.yes_no(key) for key in _YES_NO}

@@ -229,13 +229,17 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
     manager_hits = reader.find(fields["line_manager.name"])
     group_end = manager_hits[0].row if manager_hits and worker_hit and manager_hits[0].row > worker_hit.row else None
     agency = date_text = None
+    own_agency_cell = False
     if worker_hit is not None:
         end = group_end if group_end is not None else worker_hit.row + 6
         agency = _after(reader, fields["worker.agency"], worker_hit, end)
         date_text = _after(reader, fields["date"], worker_hit, end)
+        # The worker's own agency cell left blank is missing: never filled from the line manager's row.
+        own_agency_cell = any(hit.row == worker_hit.row and hit.cell > worker_hit.cell
+                              for hit in reader.find(fields["worker.agency"], worker_hit.row, worker_hit.row + 1))
     if agency is None:
         agency = _nearest(reader, fields["worker.agency"], worker_hit, manager_hits,
-                          _first_indicator_row(reader, profile))
+                          _first_indicator_row(reader, profile), managers_too=not own_agency_cell)
     assessed, _ = reader.field(fields["assessment_date"], fuzzy=False)  # else the worker's "Date"
     if not assessed and not date_text:
         # Rows shuffled so the worker's "Date" is not beside the worker: the header's first date.
@@ -246,13 +250,17 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
             "line_manager": manager or None}
 
 
-def _nearest(reader: Reader, spec: FieldSpec, worker, managers: list, end: int) -> str | None:
-    """With header rows shuffled: the filled value nearest the worker, never in a manager's row."""
+def _nearest(reader: Reader, spec: FieldSpec, worker, managers: list, end: int, *,
+             managers_too: bool = True) -> str | None:
+    """With header rows shuffled: the filled value nearest the worker; one in a manager's row only as a
+    last resort, and not at all (``managers_too=False``) when the worker's own cell was left blank."""
     best: tuple[tuple[bool, bool, int], str] | None = None
     for hit in reader.find(spec, 0, end):
         says_worker = "worker" in norm(reader.doc.rows[hit.row].cells[hit.cell].text.split(":")[0])
         # Right of the manager it is probably the manager's own; used only if nothing else is filled.
         managers_own = not says_worker and any(m.row == hit.row and m.cell < hit.cell for m in managers)
+        if managers_own and not managers_too:
+            continue
         text = clean(reader.value(hit) or "")
         rank = (managers_own, not says_worker, abs(hit.row - worker.row) if worker is not None else hit.row)
         if text and (best is None or rank < best[0]):
@@ -304,13 +312,18 @@ def _first(reader: Reader, spec: FieldSpec | None):
 
 # -- tick lists and extras ---------------------------------------------------
 
+_LD_SHORT = frozenset({"ld", "mld", "sld", "pmld"})
+
+
 def _extras(reader: Reader, profile: Profile, header: dict, child: Child) -> dict:
     child_factors, family_factors = factors(reader, profile)
     header_end = _first_indicator_row(reader, profile)
     stage = reader.ticked_items(profile.tick_lists.get("stage", ()), 0, header_end, fuzzy=False)
     disability = norm(child.details.get("disability") or "")
+    # "Learning disability", "LD", "SEN – MLD" (moderate / severe / profound and multiple learning difficulties)
+    named = "learning" in disability or bool(_LD_SHORT & set(disability.split()))
     ld = "learning_disabilities" in child_factors or (
-        "learning" in disability and not disability.startswith(("no ", "none", "nil")))
+        named and not disability.startswith(("no ", "none", "nil", "not ")))
     assessed = header.get("assessment_date")
     return {
         "stage": stage[0] if stage else None,

@@ -379,3 +379,109 @@ def test_a_grid_header_repeated_mid_table_is_not_evidence() -> None:
     assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
     assert result["indicators"]["abusive_adults_unsafe_environments"]["evidence"] == "Ev 7"
     assert not [m for m in result["missing"] if m.endswith(".evidence")]
+
+
+# -- round three: values as workers type them --------------------------------------------------
+
+@pytest.mark.parametrize("written, level", [("Significant risk of exploitation", "significant"),
+                                            ("Significant risk of CCE", "significant"),
+                                            ("No risk of exploitation identified", "none"),
+                                            ("Moderate/Low risk of exploitation", "moderate")])
+def test_a_level_written_as_a_phrase_is_read(written: str, level: str) -> None:
+    """"<level> risk of …" in an indicator's level column and as the overall level."""
+    result = parse_document(text_level_matrix({9: written}, overall=written), "m.docx").to_json()
+    assert result["indicators"]["coercion_control"]["level"] == level
+    assert result["overall_level"] == level
+    assert "overall_level" not in result["missing"]
+
+
+def test_a_descriptor_beside_a_level_name_is_not_another_level() -> None:
+    """"Low risk | No identified risk to others. | ☒": the descriptor's words name no level of their own."""
+    d = docx.Document()
+    _header(d, overall="Low")
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        table = d.add_table(rows=0, cols=3)
+        table.add_row().cells[0].text = f"{n}) {name}"
+        for label, key in zip(["No risk", "Low risk", "Moderate risk", "Significant risk"], KEYS):
+            cells = table.add_row().cells
+            cells[0].text, cells[1].text = label, "No identified risk to others."
+            cells[2].text = "☒" if key == level else "☐"
+        evidence = table.add_row().cells
+        evidence[0].text, evidence[1].text = "Provide evidence", f"Ev {n}"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+
+
+def contact_referral(label: str, value: str, phone_row: str | None = None) -> bytes:
+    d = docx.Document()
+    d.add_heading("Safeguarding Referral Form", 0)
+    d.add_heading("Referrer details", 1)
+    rows = [("Name", "Jane Teacher"), ("Agency", "Durham Academy"), (label, value)]
+    if phone_row is not None:
+        rows.append(("Telephone", phone_row))
+    table = d.add_table(rows=0, cols=2)
+    for text, answer in rows:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = text, answer
+    d.add_heading("Child details", 1)
+    table = d.add_table(rows=0, cols=2)
+    for text, answer in [("Name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")]:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = text, answer
+    d.add_paragraph("What has happened / what are you worried about?")
+    d.add_paragraph("Seen with older youths late at night.")
+    d.add_paragraph("Categories of concern")
+    cats = d.add_table(rows=0, cols=2)
+    cells = cats.add_row().cells
+    cells[0].text, cells[1].text = "Categories of concern", "Neglect, Child exploitation / harm outside the home"
+    return _save(d)
+
+
+@pytest.mark.parametrize("label, value, phone, email", [
+    ("Contact details (telephone / email)", "0191 123 4567 / jane@academy.sch.uk", "0191 123 4567",
+     "jane@academy.sch.uk"),
+    ("Telephone / email", "0191 123 4567, jane@academy.sch.uk", "0191 123 4567", "jane@academy.sch.uk"),
+    ("Contact details", "0191 123 4567", "0191 123 4567", None),
+    ("Telephone", "0191 123 4567 / jane@academy.sch.uk", "0191 123 4567", "jane@academy.sch.uk"),
+])
+def test_referrer_contact_under_combined_labels(label: str, value: str, phone: str, email: str | None) -> None:
+    result = parse_document(contact_referral(label, value), "r.docx").to_json()
+    assert (result["referrer"]["phone"], result["referrer"]["email"]) == (phone, email)
+    assert "referrer.contact" not in result["missing"]
+
+
+def test_categories_written_in_the_cell_beside_their_label() -> None:
+    """A section heading names the categories first; the labelled cell after it lists them in words."""
+    result = parse_document(contact_referral("Email", "jane@academy.sch.uk"), "r.docx").to_json()
+    assert result["categories"] == ["neglect", "child_exploitation_harm_outside_the_home"]
+
+
+def test_a_blank_worker_agency_is_missing_not_the_line_managers() -> None:
+    d = docx.Document()
+    d.add_heading("Child Exploitation Risk Assessment Information Form", 0)
+    header = d.add_table(rows=0, cols=6)
+    for row in [("Named worker leading on the Risk Assessment", "PC Alex Carter", "Contact Details & Agency", "",
+                 "Date", "05/02/2026"),
+                ("Authorising line manager", "DS Morgan Lee", "Contact Details & Agency", "Durham Constabulary",
+                 "Date", "05/02/2026")]:
+        for cell, text in zip(header.add_row().cells, row):
+            cell.text = text
+    child = d.add_table(rows=0, cols=2)
+    for label, value in [("Child's name", "Amy Black"), ("DOB", "10.11.11"), ("Disability", "SEN – MLD")]:
+        cells = child.add_row().cells
+        cells[0].text, cells[1].text = label, value
+    grid = d.add_table(rows=1, cols=6)
+    for i, head in enumerate(["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]):
+        grid.rows[0].cells[i].text = head
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        cells = grid.add_row().cells
+        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
+        for i, key in enumerate(KEYS, 1):
+            cells[i].text = "X" if key == level else ""
+    d.add_paragraph("Type of exploitation suspected: OCG – county lines")
+    d.add_paragraph("Overall assessed level of exploitation risk: Significant")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["worker"] == {"name": "PC Alex Carter", "agency": None}
+    assert "worker.agency" in result["missing"]
+    assert result["learning_disability"] is True  # "MLD": moderate learning difficulties
+    assert result["exploitation_types"] == ["county_lines", "organised_crime"]

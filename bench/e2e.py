@@ -143,6 +143,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--latency", type=int, default=100)
+    parser.add_argument("--parse-workers", type=int, default=None,
+                        help="[daemon] parse_workers for the run (default: the daemon's own default)")
     args = parser.parse_args()
     with running_dovecot() as dovecot, tempfile.TemporaryDirectory(prefix="hoth-bench-") as tmp:
         peer = SmtpPeer()
@@ -154,7 +156,8 @@ def main() -> int:
         config = Path(tmp) / "hoth.toml"
         config.write_text(render_config(accounts, smtp_host=peer.host, smtp_port=peer.port,
                                         store_url=f"sqlite:///{db}", poll_seconds=30.0)
-                          + "\n[logging]\nlevel = \"warning\"\n")
+                          + "\n[logging]\nlevel = \"warning\"\n"
+                          + (f"\n[daemon]\nparse_workers = {args.parse_workers}\n" if args.parse_workers is not None else ""))
         start = datetime.now(UTC) - timedelta(minutes=30)
         items = [submission(n, start) for n in range(args.count)]
         appended = append_all(dovecot, users, items)

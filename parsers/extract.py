@@ -246,8 +246,9 @@ class Reader:
         stop = len(self.doc.rows) if end is None else end
         for i in range(start, stop):
             row = self.doc.rows[i]
+            boxes = self._box_row_below(i)
             for j, cell in enumerate(row.cells):
-                for label, state in self._cell_items(row, j, cell):
+                for label, state in self._cell_items(row, j, cell, boxes):
                     key = item_key(label, items, fuzzy=fuzzy) if state else None
                     if key and key not in found:
                         found.append(key)
@@ -265,7 +266,8 @@ class Reader:
                         out.append(text)
         return out
 
-    def _cell_items(self, row: Row, j: int, cell: Cell) -> list[tuple[str, bool | None]]:
+    def _cell_items(self, row: Row, j: int, cell: Cell, boxes: Row | None = None) -> list[tuple[str, bool | None]]:
+        """(label, ticked) for each item in a cell; ``boxes``: a row of nothing but tick boxes under this one."""
         items: list[tuple[str, bool | None]] = []
         paragraphs = [p for p in cell.text.split("\n") if p.strip()]
         for para in paragraphs:
@@ -276,8 +278,19 @@ class Reader:
                         state, label = tick_state(tail), head
                     elif len(paragraphs) == 1:
                         state = self._neighbour_tick(row, j)
+                        if state is None and boxes is not None and (under := boxes.cell_at(cell.col)) is not None:
+                            state = tick_state(under.text)  # "Referral | Review | Final" over "☐ | ☒ | ☐"
                 items.append((label, state))
         return items
+
+    def _box_row_below(self, i: int) -> Row | None:
+        """The next row of the same table when every filled cell of it is a lone tick box."""
+        rows = self.doc.rows
+        if i + 1 >= len(rows) or rows[i].table is None or rows[i + 1].table != rows[i].table:
+            return None
+        below = rows[i + 1]
+        filled = [c for c in below.cells if c.text.strip()]
+        return below if filled and all(tick_state(c.text) is not None for c in filled) else None
 
     def _neighbour_tick(self, row: Row, j: int) -> bool | None:
         if tick_state(row.cells[j].text) is not None:

@@ -485,3 +485,27 @@ def test_a_blank_worker_agency_is_missing_not_the_line_managers() -> None:
     assert "worker.agency" in result["missing"]
     assert result["learning_disability"] is True  # "MLD": moderate learning difficulties
     assert result["exploitation_types"] == ["county_lines", "organised_crime"]
+
+
+def test_items_over_a_row_of_tick_boxes() -> None:
+    """"Referral | Review | Final" with the boxes in the row under them (stage, and types the same way)."""
+    d = docx.Document()
+    stage = d.add_table(rows=2, cols=3)
+    for i, (label, box) in enumerate([("Referral", "☐"), ("Review", "☒"), ("Final", "☐")]):
+        stage.rows[0].cells[i].text, stage.rows[1].cells[i].text = label, box
+    _header(d, overall="Low")
+    grid = d.add_table(rows=1, cols=6)
+    for i, head in enumerate(["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]):
+        grid.rows[0].cells[i].text = head
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        cells = grid.add_row().cells
+        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
+        for i, key in enumerate(KEYS, 1):
+            cells[i].text = "X" if key == level else ""
+    d.add_paragraph("Type of exploitation suspected")
+    types = d.add_table(rows=2, cols=3)
+    for i, (label, box) in enumerate([("CSE", "☒"), ("CCE", "☐"), ("County Lines", "☒")]):
+        types.rows[0].cells[i].text, types.rows[1].cells[i].text = label, box
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["stage"] == "review"
+    assert result["exploitation_types"] == ["cse", "county_lines"]

@@ -66,6 +66,8 @@ def _factor_lists(reader: Reader, profile: Profile, start: int, end: int) -> tup
                 elif matches(head, family_spec) or split_inline(para, family_spec) is not None:
                     current = "family"
             for label, state in reader._cell_items(row, j, cell):
+                if state is None and cell.highlighted and _highlighted(label, cell):
+                    state = True  # the form asks to "highlight if any are relevant"
                 if not state:
                     continue
                 label = label.strip(" •▪")
@@ -79,6 +81,11 @@ def _factor_lists(reader: Reader, profile: Profile, start: int, end: int) -> tup
                 if key and key not in target:
                     target.append(key)
     return child, family
+
+
+def _highlighted(label: str, cell) -> bool:  # type: ignore[no-untyped-def]
+    text = label.strip()
+    return any(text and text in para for para in cell.highlighted)
 
 
 _PARENT = re.compile(r"\b(?:parent|parents|parental|carer|carers|mother|father|mum|dad|sibling|siblings)\b", re.I)

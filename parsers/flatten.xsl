@@ -27,7 +27,13 @@
        their own; the VML fallback copy of a DrawingML text box is skipped. -->
   <xsl:key name="boxes" match="w:txbxContent[not(ancestor::mc:Fallback)]" use="generate-id(ancestor::w:p[1])"/>
   <xsl:template match="w:p">
-    <p><xsl:apply-templates mode="text"/></p>
+    <p>
+      <!-- Highlighted text (the CE Matrix asks to "highlight if any are relevant"): flagged, not marked up. -->
+      <xsl:if test=".//w:r/w:rPr/w:highlight[not(@w:val = 'none')]">
+        <xsl:attribute name="hl">1</xsl:attribute>
+      </xsl:if>
+      <xsl:apply-templates mode="text"/>
+    </p>
     <xsl:apply-templates select="key('boxes', generate-id())/*"/>
   </xsl:template>
   <xsl:template match="w:tbl"><tbl><xsl:apply-templates select="*"/></tbl></xsl:template>

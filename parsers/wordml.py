@@ -59,6 +59,7 @@ class Cell:
     col: int  # first grid column
     span: int = 1
     merged_above: bool = False  # a vMerge continuation: its content is the cell above's
+    highlighted: frozenset[str] = frozenset()  # its paragraphs (stripped text) that hold highlighted text
 
     @property
     def paragraphs(self) -> list[str]:
@@ -134,7 +135,9 @@ class _Walker:
     def blocks(self, parent: etree._Element, depth: int) -> None:
         for child in parent:
             if child.tag == "p":
-                self.doc.rows.append(Row([Cell(self.text(child), 0)], None, len(self.doc.rows), depth))
+                text = self.text(child)
+                marked = frozenset((text,)) if child.get("hl") and text else frozenset()
+                self.doc.rows.append(Row([Cell(text, 0, highlighted=marked)], None, len(self.doc.rows), depth))
             elif child.tag == "tbl":
                 self.table(child, depth)
 
@@ -149,7 +152,9 @@ class _Walker:
                 if block.tag == "tbl":
                     self.table(block, depth + 1)
                 else:
-                    rows.append(Row([Cell(self.text(block), 0)], None, len(rows), depth + 1))
+                    text = self.text(block)
+                    marked = frozenset((text,)) if block.get("hl") and text else frozenset()
+                    rows.append(Row([Cell(text, 0, highlighted=marked)], None, len(rows), depth + 1))
 
     def row_cells(self, tr: etree._Element) -> tuple[list[Cell], list[etree._Element]]:
         before = tr.get("before")
@@ -162,6 +167,7 @@ class _Walker:
             span = max(1, _int(span_text, 1)) if span_text else 1
             merged = tc.get("vmerge") == "1" and tc.get("merge") in ("", "continue", None)
             paras: list[str] = []
+            marked: list[str] = []
             nested = False
             for block in tc:
                 tag = block.tag
@@ -170,13 +176,15 @@ class _Walker:
                     trailing.append(block)
                 elif tag == "p":
                     paras.append(text(block))
+                    if block.get("hl") and paras[-1]:
+                        marked.append(paras[-1])
             if merged:
                 content = ""
             elif len(paras) == 1:
                 content = paras[0]
             else:
                 content = "\n".join(paras).strip("\n")
-            cells.append(Cell(content, col, span, merged))
+            cells.append(Cell(content, col, span, merged, frozenset(marked) if marked and not merged else frozenset()))
             col += span
         return cells, trailing
 

@@ -509,3 +509,28 @@ def test_items_over_a_row_of_tick_boxes() -> None:
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["stage"] == "review"
     assert result["exploitation_types"] == ["cse", "county_lines"]
+
+
+def test_a_highlighted_factor_counts_as_chosen() -> None:
+    """Appendix 7 asks workers to "highlight if any are relevant": a highlighted item is chosen."""
+    d = docx.Document()
+    _header(d, overall="Low")
+    grid = d.add_table(rows=1, cols=6)
+    for i, head in enumerate(["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]):
+        grid.rows[0].cells[i].text = head
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        cells = grid.add_row().cells
+        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
+        for i, key in enumerate(KEYS, 1):
+            cells[i].text = "X" if key == level else ""
+    d.add_paragraph("Other child(ren) & family factors to consider (please highlight if any are relevant)")
+    d.add_paragraph("Child")
+    for item, marked in [("Learning disabilities", True), ("Young carer", False)]:
+        run = d.add_paragraph().add_run(item)
+        if marked:
+            run.font.highlight_color = docx.enum.text.WD_COLOR_INDEX.YELLOW
+    d.add_paragraph("Family")
+    d.add_paragraph("Domestic abuse")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["child_factors"] == ["learning_disabilities"] and result["learning_disability"] is True
+    assert result["family_factors"] == []

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 
@@ -20,7 +21,7 @@ import pytest
 from docx.oxml import parse_xml
 
 from parsers.forms import parse_document
-from tests.test_forms_python_docx import INDICATORS
+from tests.test_forms_python_docx import INDICATORS, _pairs
 
 ROW_LEVELS = ["No risk identified", "Low", "Moderate", "Significant"]
 KEYS = ["none", "low", "moderate", "significant"]
@@ -34,6 +35,22 @@ def _save(d: docx.document.Document) -> bytes:
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()
+
+
+GRID_HEADS = ["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]
+
+
+def _grid(d: docx.document.Document, mark: str = "X"):  # type: ignore[no-untyped-def]
+    """The compact CE Matrix grid: one row per indicator, a column per level, ``mark`` in LEVELS' column."""
+    table = d.add_table(rows=1, cols=6)
+    for cell, head in zip(table.rows[0].cells, GRID_HEADS):
+        cell.text = head
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        cells = table.add_row().cells
+        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
+        for i, key in enumerate(KEYS, 1):
+            cells[i].text = mark if key == level else ""
+    return table
 
 
 def _header(d: docx.document.Document, overall: str | None = "Low") -> None:
@@ -113,12 +130,9 @@ def block_checkbox_matrix() -> bytes:
     """A grid whose tick cells hold block-level check-box controls showing the opposite glyph."""
     d = docx.Document()
     _header(d)
-    table = d.add_table(rows=1, cols=6)
-    for i, head in enumerate(["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]):
-        table.rows[0].cells[i].text = head
-    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
-        cells = table.add_row().cells
-        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
+    table = _grid(d, mark="")
+    for row, level in zip(table.rows[1:], LEVELS):
+        cells = row.cells
         for i, key in enumerate(KEYS, 1):
             checked = key == level
             shown = "☐" if checked else "☒"  # the glyph lies; w14:checked does not
@@ -143,10 +157,7 @@ def headless_referral(split_yes_no: bool = False) -> bytes:
     for rows in ([("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Telephone", "0191 000 0000"),
                   ("Email", "dsl@academy.sch.uk")],
                  [("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")]):
-        table = d.add_table(rows=0, cols=2)
-        for label, value in rows:
-            cells = table.add_row().cells
-            cells[0].text, cells[1].text = label, value
+        _pairs(d, rows)
     d.add_paragraph("What has happened / what are you worried about?")
     d.add_paragraph("Seen with older youths late at night.")
     table = d.add_table(rows=0, cols=3)
@@ -189,21 +200,11 @@ def factors_matrix(label: str, subheadings: bool) -> bytes:
     """A matrix whose "Other child and family factors" is one tick list (sub-headings optional)."""
     d = docx.Document()
     _header(d)
-    table = d.add_table(rows=1, cols=6)
-    for i, head in enumerate(["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]):
-        table.rows[0].cells[i].text = head
-    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
-        cells = table.add_row().cells
-        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
-        for i, key in enumerate(KEYS, 1):
-            cells[i].text = "X" if key == level else ""
+    _grid(d)
     d.add_paragraph("Other child and family factors to consider")
     rows = [("Family", "")] if subheadings else []
     rows += [("Domestic abuse", "☐"), (label, "☒"), ("Parental substance misuse", "☒")]
-    factors = d.add_table(rows=0, cols=2)
-    for text, mark in rows:
-        cells = factors.add_row().cells
-        cells[0].text, cells[1].text = text, mark
+    _pairs(d, rows)
     return _save(d)
 
 
@@ -303,10 +304,7 @@ def date_picker_referral() -> bytes:
     d = docx.Document()
     d.add_heading("Safeguarding Referral Form", 0)
     d.add_heading("Referrer details", 1)
-    table = d.add_table(rows=0, cols=2)
-    for label, value in [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Telephone", "0191")]:
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = label, value
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Telephone", "0191")])
     d.add_paragraph("What has happened / what are you worried about?")
     d.add_paragraph("Seen with older youths late at night.")
     d.add_heading("Child details", 1)
@@ -331,14 +329,7 @@ def test_a_date_picker_gives_its_stored_date_not_its_display() -> None:
 def test_a_square_root_sign_is_a_typed_tick() -> None:
     d = docx.Document()
     _header(d, overall="Moderate")
-    table = d.add_table(rows=1, cols=6)
-    for i, head in enumerate(["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]):
-        table.rows[0].cells[i].text = head
-    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
-        cells = table.add_row().cells
-        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
-        for i, key in enumerate(KEYS, 1):
-            cells[i].text = "√" if key == level else ""
+    _grid(d, mark="√")
     result = parse_document(_save(d), "m.docx").to_json()
     assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
 
@@ -363,18 +354,8 @@ def test_one_table_for_referrer_and_child_without_headings() -> None:
 def test_a_grid_header_repeated_mid_table_is_not_evidence() -> None:
     d = docx.Document()
     _header(d, overall="Moderate")
-    heads = ["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]
-    table = d.add_table(rows=1, cols=6)
-    for i, head in enumerate(heads):
-        table.rows[0].cells[i].text = head
-    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
-        cells = table.add_row().cells
-        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
-        for i, key in enumerate(KEYS, 1):
-            cells[i].text = "X" if key == level else ""
-        if n == 7:  # the header again, as a grid copied across a page break
-            for cell, head in zip(table.add_row().cells, heads):
-                cell.text = head
+    table = _grid(d)
+    table.rows[7]._tr.addnext(copy.deepcopy(table.rows[0]._tr))  # the header again after indicator 7
     result = parse_document(_save(d), "m.docx").to_json()
     assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
     assert result["indicators"]["abusive_adults_unsafe_environments"]["evidence"] == "Ev 7"
@@ -419,15 +400,9 @@ def contact_referral(label: str, value: str, phone_row: str | None = None) -> by
     rows = [("Name", "Jane Teacher"), ("Agency", "Durham Academy"), (label, value)]
     if phone_row is not None:
         rows.append(("Telephone", phone_row))
-    table = d.add_table(rows=0, cols=2)
-    for text, answer in rows:
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = text, answer
+    _pairs(d, rows)
     d.add_heading("Child details", 1)
-    table = d.add_table(rows=0, cols=2)
-    for text, answer in [("Name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")]:
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = text, answer
+    _pairs(d, [("Name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")])
     d.add_paragraph("What has happened / what are you worried about?")
     d.add_paragraph("Seen with older youths late at night.")
     d.add_paragraph("Categories of concern")
@@ -466,18 +441,8 @@ def test_a_blank_worker_agency_is_missing_not_the_line_managers() -> None:
                  "Date", "05/02/2026")]:
         for cell, text in zip(header.add_row().cells, row):
             cell.text = text
-    child = d.add_table(rows=0, cols=2)
-    for label, value in [("Child's name", "Amy Black"), ("DOB", "10.11.11"), ("Disability", "SEN – MLD")]:
-        cells = child.add_row().cells
-        cells[0].text, cells[1].text = label, value
-    grid = d.add_table(rows=1, cols=6)
-    for i, head in enumerate(["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]):
-        grid.rows[0].cells[i].text = head
-    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
-        cells = grid.add_row().cells
-        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
-        for i, key in enumerate(KEYS, 1):
-            cells[i].text = "X" if key == level else ""
+    _pairs(d, [("Child's name", "Amy Black"), ("DOB", "10.11.11"), ("Disability", "SEN – MLD")])
+    _grid(d)
     d.add_paragraph("Type of exploitation suspected: OCG – county lines")
     d.add_paragraph("Overall assessed level of exploitation risk: Significant")
     result = parse_document(_save(d), "m.docx").to_json()
@@ -494,14 +459,7 @@ def test_items_over_a_row_of_tick_boxes() -> None:
     for i, (label, box) in enumerate([("Referral", "☐"), ("Review", "☒"), ("Final", "☐")]):
         stage.rows[0].cells[i].text, stage.rows[1].cells[i].text = label, box
     _header(d, overall="Low")
-    grid = d.add_table(rows=1, cols=6)
-    for i, head in enumerate(["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]):
-        grid.rows[0].cells[i].text = head
-    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
-        cells = grid.add_row().cells
-        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
-        for i, key in enumerate(KEYS, 1):
-            cells[i].text = "X" if key == level else ""
+    _grid(d)
     d.add_paragraph("Type of exploitation suspected")
     types = d.add_table(rows=2, cols=3)
     for i, (label, box) in enumerate([("CSE", "☒"), ("CCE", "☐"), ("County Lines", "☒")]):
@@ -515,14 +473,7 @@ def test_a_highlighted_factor_counts_as_chosen() -> None:
     """Appendix 7 asks workers to "highlight if any are relevant": a highlighted item is chosen."""
     d = docx.Document()
     _header(d, overall="Low")
-    grid = d.add_table(rows=1, cols=6)
-    for i, head in enumerate(["Risk indicator", "No risk", "Low", "Moderate", "Significant", "Evidence"]):
-        grid.rows[0].cells[i].text = head
-    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
-        cells = grid.add_row().cells
-        cells[0].text, cells[5].text = f"{n}. {name}", f"Ev {n}"
-        for i, key in enumerate(KEYS, 1):
-            cells[i].text = "X" if key == level else ""
+    _grid(d)
     d.add_paragraph("Other child(ren) & family factors to consider (please highlight if any are relevant)")
     d.add_paragraph("Child")
     for item, marked in [("Learning disabilities", True), ("Young carer", False)]:

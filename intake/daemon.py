@@ -98,8 +98,10 @@ class Daemon:
         self.store = store
         self.decider = Decider(settings, profiles)
         self.faults = IntakeFaults(self.decider, store, clock)
+        self._host = socket.gethostname()
+        self._clock = clock
         sender = OutboxSender.from_settings(settings, _HookedOutbox(store, fault), retry=tuning.retry, clock=clock,
-                                            worker=f"{socket.gethostname()}:{os.getpid()}")
+                                            worker=f"{self._host}:{os.getpid()}")
         self.pump = OutboxPump(sender, store, self.faults, settings,
                                send_alert_seconds=tuning.schedule.send_alert_seconds)
         self.sweeps = Sweeps(settings, store, self.decider.composer, self.decider.calendar, clock)
@@ -128,6 +130,7 @@ class Daemon:
         scheduler.start()
         if self.readahead is not None:  # workers import the parsers while the watchers log in
             tasks.append(asyncio.create_task(asyncio.to_thread(self._start_readahead), name="readahead"))
+        await asyncio.to_thread(self._release_dead_claims)
         self.pump.kick()  # whatever an earlier run left in the outbox
         log.info("daemon_started", mailboxes=list(self.settings.mailboxes))
         try:
@@ -143,12 +146,41 @@ class Daemon:
                 await asyncio.to_thread(self.readahead.close)
         log.info("daemon_stopped")
 
+    def _release_dead_claims(self) -> None:
+        """Replies and alerts an earlier process on this host claimed, then died sending (``kill -9``, power
+        loss), are due now: waiting out their lease would hold a significant-risk alert for minutes. A reply
+        the dead process had handed to the SMTP server just before it died is sent again (at least once)."""
+        try:
+            released = self.store.release_claims_of(f"{self._host}:", _ended, self._clock())
+        except StoreError as err:  # the lease still frees them later
+            log.warning("outbox_release_failed", error=type(err).__name__)
+            return
+        if released:
+            log.warning("outbox_claims_released", count=released)
+
     def _start_readahead(self) -> None:
         assert self.readahead is not None
         try:
             self.readahead.start()
         except Exception as err:  # noqa: BLE001 — messages are then read in a fresh worker, or alone
             log.warning("readahead_start_failed", error=type(err).__name__)
+
+
+def _ended(worker: str) -> bool:
+    """Whether the process behind a worker id ("host:pid", this host) has ended."""
+    try:
+        pid = int(worker.rsplit(":", 1)[1])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
 
 
 def open_store(settings: Settings) -> SqlStore:

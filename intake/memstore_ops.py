@@ -48,6 +48,8 @@ class MemoryDaemonOps:
         row_id = self._by_uid.get(slot(key))
         if row_id is None:
             row_id = self._by_content.get((key.mailbox, key.message_id, key.sha256))
+            if row_id is not None and self._deliveries[row_id].filed_at is not None:
+                row_id = None  # moved out already: this is a new copy of it (decided, as a duplicate)
         if row_id is not None:
             return self._deliveries[row_id].disposition, self._deliveries[row_id].case_reference
         if any(q.released_at is None and slot(q.key) == slot(key) for q in self._quarantine.values()):

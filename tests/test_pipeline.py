@@ -14,6 +14,7 @@ import pytest
 
 from config.profiles import load_profiles
 from config.settings import Settings, load_settings
+from intake.imap import MailboxError
 from intake.ledger import QUARANTINED
 from intake.memstore import MemoryStore
 from intake.pipeline import IntakeFaults, Outcome, Pipeline
@@ -102,3 +103,33 @@ def test_a_committed_outcome_clears_the_count(settings: Settings, store: MemoryS
     for _ in range(4):
         assert restart(settings, store, healed).process(Mover(), 7, 1, raw).outcome is Outcome.REFILED
     assert store.quarantined() == []
+
+
+def test_an_identical_copy_after_the_first_was_filed_is_a_duplicate(settings: Settings,
+                                                                   store: MemoryStore | SqlStore) -> None:
+    """The same bytes again under a new UID: before the first was filed it is that message (refiled to the same
+    place); once the first has been moved out, it is a second delivery, recorded as a duplicate, not queued twice."""
+    decider = Decider(settings, load_profiles(settings.profiles))
+    raw = mail([("Referral Form.docx", referral())], to="firstcontact", message_id="twice@x.sch.uk")
+    pipeline = restart(settings, store, decider)
+    first = pipeline.process(Mover(), 7, 1, raw)
+    assert (first.outcome, first.disposition) == (Outcome.FILED, "new_case")
+    copy = pipeline.process(Mover(), 7, 2, raw)
+    assert (copy.outcome, copy.disposition) == (Outcome.FILED, "duplicate")
+    assert copy.folder == settings.mailboxes["firstcontact"].folders.duplicate
+
+
+def test_a_committed_but_unfiled_message_under_a_new_uid_is_refiled(settings: Settings,
+                                                                   store: MemoryStore | SqlStore) -> None:
+    """A UIDVALIDITY reset (or a crash before the move) shows the committed message again: filed, not decided."""
+    decider = Decider(settings, load_profiles(settings.profiles))
+    raw = mail([("Referral Form.docx", referral())], to="firstcontact", message_id="again@x.sch.uk")
+
+    class RefusingMover(Mover):
+        def move_many(self, uids, folder) -> None:  # type: ignore[no-untyped-def]
+            raise MailboxError("firstcontact", "NO [CANNOT] try later")
+
+    first = restart(settings, store, decider).process(RefusingMover(), 7, 1, raw)
+    assert first.outcome is Outcome.DEFERRED  # committed, still in INBOX
+    again = restart(settings, store, decider).process(Mover(), 8, 1, raw)  # new UIDVALIDITY
+    assert (again.outcome, again.disposition) == (Outcome.REFILED, "new_case")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -476,3 +479,24 @@ def test_schema_version_checked(sql_url: str) -> None:
         SqlStore.open(sql_url)
     assert store.case_by_reference("HOTH-2026-000001") is not None
     store.close()
+
+
+def test_claims_of_a_process_that_ended_are_released_at_once(sql_url: str) -> None:
+    """After kill -9 the restarted daemon sends what the dead one had claimed now, not after the lease."""
+    from intake.daemon import _ended
+
+    store = SqlStore.open(sql_url)
+    try:
+        open_case(store, notes=[reply("HOTH-2026-000001"), alert("HOTH-2026-000001")])
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        [first] = store.claim_due_outbox(1, T0, f"thishost:{dead.pid}")
+        [second] = store.claim_due_outbox(1, T0, f"thishost:{os.getpid()}")  # this very process: alive
+        assert store.claim_due_outbox(10, T0, "w") == []
+        assert store.release_claims_of("otherhost:", _ended, T0) == 0
+        assert store.release_claims_of("thishost:", _ended, T0 + timedelta(seconds=5)) == 1
+        [again] = store.claim_due_outbox(10, T0 + timedelta(seconds=5), "thishost:1")
+        assert again.id == first.id != second.id and again.attempts == 2
+        assert any(e.action == "outbox_released" for e in store.audit_entries())
+    finally:
+        store.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,9 +49,11 @@ _KNOWN_COLUMNS = (ledger.c.id, ledger.c.disposition, ledger.c.case_reference)
 _KNOWN_BY_UID = select(*_KNOWN_COLUMNS).where(
     ledger.c.mailbox == bindparam("mailbox"), ledger.c.folder == bindparam("folder"),
     ledger.c.uidvalidity == bindparam("uidvalidity"), ledger.c.uid == bindparam("uid"))
+# By content only while not yet filed: the same message again under a new UID (UIDVALIDITY reset, or
+# a crash before the move) is refiled; an identical copy arriving after the first was filed is new mail.
 _KNOWN_BY_CONTENT = select(*_KNOWN_COLUMNS).where(
     ledger.c.mailbox == bindparam("mailbox"), ledger.c.message_id == bindparam("message_id"),
-    ledger.c.sha256 == bindparam("sha256")).order_by(ledger.c.id).limit(1)
+    ledger.c.sha256 == bindparam("sha256"), ledger.c.filed_at.is_(None)).order_by(ledger.c.id).limit(1)
 _HELD = select(quarantine.c.id).where(
     quarantine.c.mailbox == bindparam("mailbox"), quarantine.c.folder == bindparam("folder"),
     quarantine.c.uidvalidity == bindparam("uidvalidity"), quarantine.c.uid == bindparam("uid"),
@@ -209,6 +211,22 @@ class DaemonOps(TxBase):
         rows = self._conn.execute(select(outbox).where(outbox.c.id.in_(ids))
                                   .order_by(outbox.c.next_attempt_at, outbox.c.id))
         return [to_outbox_row(r) for r in rows]
+
+    def release_claims_of(self, worker_prefix: str, dead: Callable[[str], bool], now: datetime) -> int:
+        """Rows still claimed by a worker of this host that no longer runs (killed mid-send) are due again
+        now, rather than when their lease lapses; returns how many. ``dead(worker)`` says which."""
+        rows = self._conn.execute(select(outbox.c.id, outbox.c.claimed_by, outbox.c.mailbox, outbox.c.message_id,
+                                         outbox.c.case_reference).where(
+            outbox.c.status == OutboxStatus.SENDING.value,
+            outbox.c.claimed_by.like(worker_prefix.replace("%", "").replace("_", "\\_") + "%", escape="\\"),
+        )).all()
+        released = [row for row in rows if row.claimed_by and dead(row.claimed_by)]
+        for row in released:
+            self._conn.execute(update(outbox).where(outbox.c.id == row.id, outbox.c.status == OutboxStatus.SENDING.value)
+                               .values(status=OutboxStatus.RETRY.value, next_attempt_at=now, claimed_by=None))
+            self._audit(now, "outbox_released", mailbox=row.mailbox, message_id=row.message_id,
+                        case=row.case_reference, detail=f"claimed by {row.claimed_by}, which has ended")
+        return len(released)
 
     def mark_sent(self, row_id: int, at: datetime) -> None:
         self._set_outbox(row_id, at, "sent", _MARK_SENT, {"k_id": row_id, "k_sent_at": at})

@@ -144,6 +144,9 @@ class SqlStore:
     def claim_due_outbox(self, limit: int, now: datetime, worker: str) -> list[OutboxRow]:
         return self._run(lambda tx: tx.claim_due_outbox(limit, now, worker))
 
+    def release_claims_of(self, worker_prefix: str, dead: Callable[[str], bool], now: datetime) -> int:
+        return self._run(lambda tx: tx.release_claims_of(worker_prefix, dead, now))
+
     def mark_sent(self, row_id: int, at: datetime) -> None:
         self._run(lambda tx: tx.mark_sent(row_id, at))
 

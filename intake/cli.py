@@ -1,4 +1,4 @@
-"""`hoth-intake` command line: parse, replay, check-config, run, demo, reprocess.
+"""`hoth-intake` command line: parse, replay, check-config, run, demo, queues, reprocess.
 
 Exit codes (SPEC.md): 0 every input gave a result, 2 usage or configuration
 error, 1 anything else (an internal error on some input).
@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="run the whole service on embedded servers with sample traffic")
 
+    v = sub.add_parser("queues", help="the open queue entries and their deadlines (the triage view)")
+    v.add_argument("--config", type=Path)
+    v.add_argument("--queue", help="only this queue")
+    v.add_argument("--json", action="store_true")
+
     q = sub.add_parser("reprocess", help="put a quarantined message back into its mailbox")
     q.add_argument("ids", nargs="*", type=int, metavar="ID")
     q.add_argument("--config", type=Path)
@@ -88,6 +93,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from intake.demo import cmd_demo
 
         return cmd_demo()
+    if args.command == "queues":
+        from intake.queues import cmd_queues
+
+        return cmd_queues(args.config, args.queue, as_json=args.json)
     if args.command == "reprocess":
         from intake.daemon import cmd_reprocess
 

@@ -31,9 +31,10 @@ from intake.imap import MailboxError
 from intake.ledger import QueueRow, StoreError
 from intake.outbox import BatchStats, OutboxSender
 from intake.pipeline import Clock, IntakeFaults, origin
+from intake.queues import entry_json, entry_line
 from intake.store import SqlStore
 from intake.watcher import QueueFolderReader
-from routing.calendar import WorkingCalendar, iso
+from routing.calendar import WorkingCalendar
 from routing.model import EscalationReason, Notification, NotificationKind
 from routing.notify import Composer, marking_of, message_id_for
 
@@ -223,11 +224,7 @@ class Sweeps:
         lines = [f"hoth-intake daily digest: {queue} queue, {day}", "",
                  f"Open submissions: {len(rows)} (overdue: {overdue})", ""]
         for r in sorted(rows, key=lambda r: (r.due_at is None, r.due_at or now)):
-            case = self._store.case_by_reference(r.case_reference)
-            level = case.effective_level.value if case and case.effective_level else "unknown"
-            due = iso(r.due_at, tz) if r.due_at else "no deadline"
-            status = "OVERDUE" if r.due_at is not None and now >= r.due_at else "warned" if r.warned else "open"
-            lines.append(f"{r.case_reference}  {r.mailbox:<14} {level:<12} due {due}  {status}")
+            lines.append(entry_line(entry_json(r, self._store.case_by_reference(r.case_reference), now, tz)))
         lines += ["", "Moving a message out of its queue folder, or replying DONE to its alert, marks it triaged."]
         marking = self._settings.service.default_marking
         subject = f"[{marking}] hoth-intake digest: {queue} ({len(rows)} open, {overdue} overdue)"

@@ -9,6 +9,7 @@ so tests never see each other's mail.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -461,3 +462,34 @@ def test_demo_runs_and_reports_the_queues() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     for queue in ("first-contact", "cevt-significant", "cevt-moderate", "manual-review"):
         assert queue in done.stdout
+
+
+def test_queues_view_lists_open_entries_by_deadline(service: Service, capsys: pytest.CaptureFixture[str]) -> None:
+    """`hoth-intake queues`: what triage staff see from the CLI — references, levels, initials, due times."""
+    from intake.queues import cmd_queues
+
+    service.deliver("firstcontact", mail([("Referral Form.docx", referral())], to="firstcontact",
+                                         message_id="view@brackenfield-primary.sch.uk"))
+    with service.running():
+        service.peer.wait_for(1)
+    assert cmd_queues(service.config, None, as_json=False) == 0
+    text = capsys.readouterr().out
+    assert "first-contact (Queues/First Contact): 1 open, 0 overdue" in text
+    assert "HOTH-" in text and " due " in text and CHILD not in text
+    assert cmd_queues(service.config, "first-contact", as_json=True) == 0
+    [queue] = json.loads(capsys.readouterr().out)
+    [entry] = queue["entries"]
+    assert entry["mailbox"] == "firstcontact" and entry["status"] == "open" and entry["initials"]
+    assert cmd_queues(service.config, "no-such-queue", as_json=False) == 2
+
+
+def test_read_only_commands_never_create_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from the wrong directory without --config, `reprocess --list` and `queues` say so, and create nothing."""
+    from intake.queues import cmd_queues
+
+    monkeypatch.chdir(tmp_path)
+    assert cmd_reprocess(None, [], list_only=True) == 1
+    assert cmd_queues(None, None, as_json=False) == 1
+    assert "there is no store at" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import structlog
+from sqlalchemy.engine import make_url
 
 from config.profiles import load_profiles
 from config.settings import ConfigError, Secret, ServerLogin, Settings, load_settings
@@ -235,12 +236,27 @@ def cmd_run(config_path: Path | None) -> int:
     return EXIT_OK
 
 
-def _store_or_report(settings: Settings) -> SqlStore | None:
+def _store_or_report(settings: Settings, *, existing: bool = False) -> SqlStore | None:
+    """The store, or None after saying why; ``existing``: a command that only looks at the daemon's data
+    never creates a new, empty SQLite file (the wrong settings file would otherwise show "nothing")."""
     try:
+        if existing:
+            _require_existing(settings.store.url)
         return open_store(settings)
     except StoreError as err:
         print(f"hoth-intake: cannot open the store: {err}", file=sys.stderr)
         return None
+
+
+def _require_existing(url: str) -> None:
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 — an unusable URL: opening the store reports it
+        return
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        path = Path(parsed.database)
+        if not path.exists():
+            raise StoreError(f"there is no store at {path.resolve()}; give the daemon's settings file with --config")
 
 
 async def _serve(daemon: Daemon) -> None:
@@ -256,7 +272,7 @@ async def _serve(daemon: Daemon) -> None:
 def cmd_reprocess(config_path: Path | None, ids: Sequence[int], list_only: bool) -> int:
     """List quarantined messages, or put the given ones back into their INBOX for another try."""
     settings = load_settings(config_path)
-    store = _store_or_report(settings)
+    store = _store_or_report(settings, existing=True)
     if store is None:
         return EXIT_INTERNAL
     try:

@@ -112,6 +112,14 @@ class OAuth2Tokens:
         return self._app
 
 
+def tls_hint(err: BaseException) -> str:
+    """Advice for the commonest set-up mistake: implicit TLS (the default) on a port that speaks plain text."""
+    if "WRONG_VERSION_NUMBER" in str(err):  # OpenSSL's words for plain text where a TLS handshake was due
+        return (" — the server does not start TLS on this port: set tls = \"starttls\" (ports 143, 587, 25), "
+                "or tls = \"none\" for a server on loopback")
+    return ""
+
+
 @contextmanager
 def _wrapped(mailbox: str, action: str) -> Iterator[None]:
     """Translate imapclient / imaplib / socket errors into ``MailboxError`` subclasses."""
@@ -123,7 +131,7 @@ def _wrapped(mailbox: str, action: str) -> Iterator[None]:
         raise MailboxAuthError(mailbox, f"{action}: login refused") from err
     except (imaplib.IMAP4.abort, OSError) as err:
         # abort covers imapclient #519 ("unterminated line") and EOF; OSError covers timeouts and TLS.
-        raise MailboxConnectionError(mailbox, f"{action}: {type(err).__name__}: {err}") from err
+        raise MailboxConnectionError(mailbox, f"{action}: {type(err).__name__}: {err}{tls_hint(err)}") from err
     except IMAPClientError as err:
         raise MailboxError(mailbox, f"{action}: {err}") from err
 

@@ -40,7 +40,7 @@ import aiosmtplib
 import structlog
 
 from config.settings import ConfigError, ServerLogin, Settings
-from intake.imap import MailboxError, OAuth2Tokens, TokenSource
+from intake.imap import MailboxError, OAuth2Tokens, TokenSource, tls_hint
 from routing.model import Notification
 
 log = structlog.get_logger(__name__)
@@ -316,4 +316,6 @@ def _angle(message_id: str) -> str:
 def _describe(err: BaseException) -> str:
     if isinstance(err, aiosmtplib.SMTPResponseException):
         return f"{err.code} {err.message}"
-    return f"{type(err).__name__}: {err}"
+    cause = err.__cause__ or err.__context__
+    hint = tls_hint(err) or (tls_hint(cause) if cause is not None else "")
+    return f"{type(err).__name__}: {err}{hint}"

@@ -229,3 +229,30 @@ def test_missing_client_secret_is_an_auth_error(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("HOTH_TEST_UNUSED", raising=False)
     with pytest.raises(MailboxAuthError, match="HOTH_TEST_UNUSED"):
         OAuth2Tokens(_oauth2(), name="cevt").token()
+
+
+def test_implicit_tls_on_a_plain_port_says_what_to_set(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The default tls = "implicit" against a plain-text port: the error names the fix."""
+    import socket
+    import threading
+
+    from config.settings import ServerLogin
+    from intake.imap import MailboxClient, MailboxConnectionError
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def greet() -> None:
+        conn, _ = server.accept()
+        conn.sendall(b"* OK IMAP4rev1 ready\r\n")
+        conn.recv(1024)
+        conn.close()
+
+    threading.Thread(target=greet, daemon=True).start()
+    login = ServerLogin(host="127.0.0.1", port=server.getsockname()[1], username="u", password={"env": "NOPE"},
+                        timeout_seconds=5)
+    client = MailboxClient("cevt", login)
+    with pytest.raises(MailboxConnectionError, match='set tls = "starttls"'):
+        client.connect()
+    server.close()

@@ -18,6 +18,30 @@ def cmd_check_config(path: Path | None) -> int:
         raise ConfigError(f"{path or default_config_path()}: business_hours: {err}") from err
     print(f"{path or default_config_path()}: OK")
     print(render_routes(settings))
+    return _daemon_readiness(settings)
+
+
+def _daemon_readiness(settings: Settings) -> int:
+    """What `hoth-intake run` would refuse, found now: servers, secrets, digest time. A file with no servers
+    at all is for parse/replay (exit 0); one that names servers but cannot run is an error (exit 2)."""
+    from intake.daemon import check_runnable
+
+    servers = [f"  {name:<14} imap {box.imap.host}:{box.imap.port} tls {box.imap.tls}"
+               for name, box in settings.mailboxes.items() if box.imap is not None]
+    if settings.smtp is not None:
+        servers.append(f"  {'smtp':<14} {settings.smtp.host}:{settings.smtp.port} tls {settings.smtp.tls}")
+    if servers:
+        print("\nservers:\n" + "\n".join(servers))
+    try:
+        check_runnable(settings)
+    except ConfigError as err:
+        if not servers:
+            print("\ndaemon: no [smtp] or mailbox [imap] servers configured: fine for parse and replay; "
+                  "`hoth-intake run` needs them")
+            return 0
+        print(f"\ndaemon: NOT READY: {err}")
+        return 2
+    print("\ndaemon: ready for `hoth-intake run` (servers are contacted only when it starts)")
     return 0
 
 

@@ -49,7 +49,7 @@ from intake.outbox import RetryPolicy
 from intake.scheduler import ScheduleIntervals
 from intake.store import SqlStore
 from intake.watcher import WatchTimings
-from routing.calendar import iso
+from routing.calendar import WorkingCalendar, iso
 
 
 @dataclass(frozen=True)
@@ -278,7 +278,11 @@ def _report(settings: Settings, store: SqlStore, samples: list[Sample], recorder
             folders: dict[str, dict[str, list[str]]]) -> None:
     tz = ZoneInfo(settings.business_hours.timezone)
     deliveries = [e for e in store.audit_entries() if e.action == "delivery"]
-    print(f"\nMessages (times {settings.business_hours.timezone})")
+    now = datetime.now(UTC)
+    open_now = WorkingCalendar(settings.business_hours).is_open(now)
+    print(f"\nNow {iso(now, tz)}: {'within' if open_now else 'outside'} business hours, so alerts go to the "
+          f"{'on_call' if open_now else 'out_of_hours'} lists; due times are in {settings.business_hours.timezone}")
+    print("\nMessages")
     for n, sample in enumerate(samples, 1):
         print(f"  #{n} {sample.label}")
         for entry in (e for e in deliveries if e.message_id == sample.message_id):
@@ -289,7 +293,7 @@ def _report(settings: Settings, store: SqlStore, samples: list[Sample], recorder
     print(f"\nMail received by the SMTP peer ({len(received)})")
     for rcpt, data in received:
         message = message_from_bytes(data, policy=default_policy)
-        print(f"  to {', '.join(rcpt)}: {message['Subject']}")
+        print(f"  to {', '.join(rcpt)}: {str(message['Subject']).strip()}")
     print("\nMailbox folders (sample numbers)")
     for user, contents in folders.items():
         for folder, held in sorted(contents.items()):

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from config.settings import OAuth2, Secret
+from config.settings import OAuth2, Secret, ServerLogin
 from intake.imap import OAuth2Tokens
-from intake.outbox import BatchStats, OutboxSender, RetryPolicy
+from intake.outbox import BatchStats, OutboxSender, RetryPolicy, SendFailure
 from routing.model import EscalationReason, Notification, NotificationKind
 from tests.servers_mail import SMTP_TOKEN, SmtpPeer
 
@@ -332,3 +332,39 @@ async def test_recipient_refusals(smtp_peer: SmtpPeer, outbox: FakeOutbox, sende
     assert (stats.sent, stats.failed, stats.retried, stats.refused_recipients) == (1, 1, 1, 1)
     assert [outbox.entries[i].status for i in (partial, dead, busy)] == ["sent", "failed", "pending"]
     assert [m.rcpt_tos for m in smtp_peer.messages] == [("duty1@durham.police.uk",)]
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("[OFFICIAL-SENSITIVE] [HOTH-2026-000001] Référral received – “thank you”", "Body with £ and – dash.\n" * 3),
+    ("[OFFICIAL-SENSITIVE] " + "a long subject of many words " * 6, "x" * 2000 + "\nshort line\n"),
+    ("Short", "no trailing newline"),
+])
+def test_built_messages_read_back_exactly(subject: str, body: str) -> None:
+    """Written directly, a message still decodes to the same headers and text; no line is over 78/998."""
+    sender = OutboxSender(ServerLogin(host="127.0.0.1", port=25, tls="none"), "HOTH <hoth@durham.gov.uk>", FakeOutbox())
+    note = _notification(subject=subject, body=body, to=["a@school.sch.uk", "b@durham.gov.uk"],
+                         headers={**_notification().headers, "From": "Duty Team <duty@durham.gov.uk>"})
+    envelope, raw = sender.build_message(note, START)
+    assert envelope == "duty@durham.gov.uk"
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert (msg["Subject"], msg["To"], msg["From"]) == (subject, "a@school.sch.uk, b@durham.gov.uk",
+                                                        "Duty Team <duty@durham.gov.uk>")
+    assert msg["Date"].datetime == START and msg["Message-ID"] == "<hoth-1@hoth-intake.durham.gov.uk>"
+    assert msg.get_content().replace("\r\n", "\n").rstrip("\n") == body.rstrip("\n")
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    assert all(len(line) <= 78 for line in head.split(b"\r\n")) and raw.isascii()
+    assert all(len(line) <= 998 for line in payload.split(b"\r\n"))
+
+
+def test_a_line_break_in_a_header_is_refused_not_sent() -> None:
+    sender = OutboxSender(ServerLogin(host="127.0.0.1", port=25, tls="none"), FROM, FakeOutbox())
+    with pytest.raises(SendFailure) as failed:
+        sender.build_message(_notification(subject="Hi\r\nBcc: everyone@example.org"), START)
+    assert not failed.value.temporary
+
+
+def test_a_non_ascii_display_name_is_encoded() -> None:
+    sender = OutboxSender(ServerLogin(host="127.0.0.1", port=25, tls="none"), "Équipe <hoth@durham.gov.uk>", FakeOutbox())
+    _, raw = sender.build_message(_notification(headers={}), START)
+    assert raw.isascii()
+    assert email.message_from_bytes(raw, policy=email.policy.default)["From"] == "Équipe <hoth@durham.gov.uk>"

@@ -33,18 +33,13 @@ class FuzzyIndex:
         self.by_token: dict[str, set[int]] = {}
         for i, row in enumerate(doc.rows):
             for j, cell in enumerate(row.cells):
-                if cell.merged_above or not cell.text.strip():
+                if cell.merged_above or not cell.text or cell.text.isspace():
                     continue
-                first, _, rest = cell.text.strip().partition("\n")
-                for head, tail in _heads(first, rest):
-                    if len(head) > _LABEL_MAX:
-                        continue
-                    tokens = frozenset(norm(head, keep_parens=False).split())
-                    if 2 <= len(tokens) <= 14:
-                        n = len(self.entries)
-                        self.entries.append((i, j, tokens, tail))
-                        for token in tokens:
-                            self.by_token.setdefault(token, set()).add(n)
+                for tokens, tail in _fuzzy_heads(cell.text):
+                    n = len(self.entries)
+                    self.entries.append((i, j, tokens, tail))
+                    for token in tokens:
+                        self.by_token.setdefault(token, set()).add(n)
 
     def find(self, spec: FieldSpec) -> list[Hit]:
         found: dict[tuple[int, int], Hit] = {}
@@ -58,6 +53,21 @@ class FuzzyIndex:
                 if len(tokens - words - _FILLER) <= 1 and (found.get((i, j)) is None or tail is not None):
                     found[(i, j)] = Hit(i, j, tail)  # prefer the reading that leaves a value
         return [found[k] for k in sorted(found)]
+
+
+@lru_cache(maxsize=1 << 14)
+def _fuzzy_heads(text: str) -> tuple[tuple[frozenset[str], str | None], ...]:
+    """A cell's candidate labels as word sets (2 to 14 words), each with the value after it; computed once
+    per distinct cell text (labels recur from form to form)."""
+    first, _, rest = text.strip().partition("\n")
+    found = []
+    for head, tail in _heads(first, rest):
+        if len(head) > _LABEL_MAX:
+            continue
+        tokens = frozenset(norm(head, keep_parens=False).split())
+        if 2 <= len(tokens) <= 14:
+            found.append((tokens, tail))
+    return tuple(found)
 
 
 def _heads(first: str, rest: str) -> list[tuple[str, str | None]]:

@@ -115,14 +115,7 @@ class LevelReader:
         (so the higher is used, with a warning). Three or more names are a list of options, not an answer."""
         if any(m in first for m in MARKERS) or len(first) > 60:
             return []
-        of = _RISK_OF.match(first.strip())  # "Moderate/Low risk of exploitation"
-        parts = [p for p in _BETWEEN.split(of.group(1) if of else first.strip()) if p.strip()]
-        if len(parts) != 2:
-            return []
-        found = [self.level_in(p, strict=True) or self.level_in(f"{p} risk", strict=True) for p in parts]
-        if None in found or found[0] == found[1]:
-            return []
-        return [(lvl, True) for lvl in found if lvl is not None]
+        return list(_two_levels(first.strip(), self._key))
 
     def _cell_level(self, cell: Cell) -> tuple[Level | None, bool | None]:
         text = cell.text
@@ -152,6 +145,18 @@ class LevelReader:
             states = [s for s in map(edge_tick, others) if s is not None]
         return any(states) if states else None
 
+
+
+@lru_cache(maxsize=1 << 14)
+def _two_levels(first: str, levels: tuple) -> tuple[tuple[Level, bool], ...]:
+    of = _RISK_OF.match(first)  # "Moderate/Low risk of exploitation"
+    parts = [p for p in _BETWEEN.split(of.group(1) if of else first) if p.strip()]
+    if len(parts) != 2:
+        return ()
+    found = [_level_in(p, levels, True) or _level_in(f"{p} risk", levels, True) for p in parts]
+    if None in found or found[0] == found[1]:
+        return ()
+    return tuple((lvl, True) for lvl in found if lvl is not None)
 
 
 def choose(marks: list[tuple[Level, bool | None]], where: str) -> tuple[Level | None, list[str]]:

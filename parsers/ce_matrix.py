@@ -7,12 +7,13 @@ higher of the declared overall level and the highest indicator level.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from parsers.ce_lists import exploitation_types, factors, section_end
 from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean
+from parsers.label_index import Hit
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm
 from parsers.levels import LevelReader, choose, written_level
 from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
@@ -31,6 +32,7 @@ class _Segment:
     start: int
     end: int
     inline: str | None
+    copies: list[_Segment] = field(default_factory=list)  # the indicator's table again (a worker copied it)
 
 
 def read_ce_matrix(doc: Document, profile: Profile, file: str, today: date) -> ParseResult:
@@ -114,24 +116,26 @@ def _segments(reader: Reader, profile: Profile) -> dict[str, _Segment]:
 
 
 def _find_segments(reader: Reader, profile: Profile) -> dict[str, _Segment]:
-    starts: dict[str, tuple[int, str | None]] = {}
+    ordered: list[tuple[int, str, str | None]] = []
     for i, row in enumerate(reader.doc.rows):
         for cell in row.cells[:2]:
             if not cell.text.strip() or len(cell.text) > 200:
                 continue
             found = heading_key(cell.text, profile)
-            if found and found[0] not in starts:
-                starts[found[0]] = (i, found[1])
+            if found:
+                ordered.append((i, found[0], found[1]))
                 break
-    if not starts:
+    if not ordered:
         return {}
-    ordered = sorted((row, key, inline) for key, (row, inline) in starts.items())
     stops = _terminators(reader, profile, ordered[0][0])
-    segments = {}
+    segments: dict[str, _Segment] = {}
     for n, (row, key, inline) in enumerate(ordered):
         nxt = ordered[n + 1][0] if n + 1 < len(ordered) else len(reader.doc.rows)
-        end = min([nxt] + [s for s in stops if s > row])
-        segments[key] = _Segment(key, row, end, inline)
+        segment = _Segment(key, row, min([nxt] + [s for s in stops if s > row]), inline)
+        if key in segments:
+            segments[key].copies.append(segment)  # every copy's ticks count (the higher level wins)
+        else:
+            segments[key] = segment
     return segments
 
 
@@ -150,16 +154,25 @@ def _terminators(reader: Reader, profile: Profile, after: int) -> list[int]:
 
 def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: list[str]) -> Indicator:
     profile = reader.profile
-    evidence_hits = [h for h in reader.find(profile.fields["evidence"], seg.start, seg.end)
-                     if not levels.is_header(h.row)]  # a grid's header repeated mid-table
-    evidence_row = evidence_hits[0].row if evidence_hits else seg.end
-    marks = levels.marks(seg.start, evidence_row)
+    parts = [(part, *_bounds(reader, levels, part)) for part in (seg, *seg.copies)]
+    marks = [mark for part, evidence_row, _ in parts for mark in levels.marks(part.start, evidence_row)]
     level, notes = choose(marks, f"indicators.{seg.key}")
-    if level is None:
-        level = written_level(seg.inline, profile.levels) or _labelled_level(reader, seg, evidence_row)
+    if level is None:  # no tick: a level written instead ("Level: Moderate"), the highest of the copies'
+        level = Level.highest([written_level(part.inline, profile.levels) or _labelled_level(reader, part, row)
+                               for part, row, _ in parts])
+    if seg.copies:
+        notes.insert(0, f"indicators.{seg.key}: the indicator appears {len(parts)} times; "
+                        "every copy is read and the highest level used")
     warnings.extend(notes)
-    evidence = _evidence(reader, evidence_hits[0], seg.end) if evidence_hits else _grid_evidence(reader, seg)
-    return Indicator(level=level, evidence=evidence)
+    evidence = [_evidence(reader, hit, part.end) if hit else _grid_evidence(reader, part) for part, _, hit in parts]
+    return Indicator(level=level, evidence="\n".join(e for e in evidence if e) or None)
+
+
+def _bounds(reader: Reader, levels: LevelReader, seg: _Segment) -> tuple[int, Hit | None]:
+    """Where one copy of an indicator's ticks end (its evidence label's row), and that label."""
+    hits = [h for h in reader.find(reader.profile.fields["evidence"], seg.start, seg.end)
+            if not levels.is_header(h.row)]  # a grid's header repeated mid-table
+    return (hits[0].row, hits[0]) if hits else (seg.end, None)
 
 
 def _labelled_level(reader: Reader, seg: _Segment, end: int) -> Level | None:

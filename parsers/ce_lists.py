@@ -59,28 +59,33 @@ def _factor_lists(reader: Reader, profile: Profile, start: int, end: int) -> tup
     for i in range(start, end):
         row = reader.doc.rows[i]
         for j, cell in enumerate(row.cells):
-            for para in cell.text.split("\n"):
+            # "Family:" and "Child:" sub-headings may share one cell with their items: paragraph by paragraph.
+            for para, items in reader.paragraph_items(row, j, cell):
                 head = para.strip(" •▪-:\t")
                 if matches(head, child_spec) or split_inline(para, child_spec) is not None:
                     current = "child"
                 elif matches(head, family_spec) or split_inline(para, family_spec) is not None:
                     current = "family"
-            for label, state in reader._cell_items(row, j, cell):
-                if state is None and cell.highlighted and _highlighted(label, cell):
-                    state = True  # the form asks to "highlight if any are relevant"
-                if not state:
-                    continue
-                label = label.strip(" •▪")
-                if current is None:  # one list for child and family: the child's unless it names a parent
-                    key = None if _PARENT.search(label) else item_key(label, child_items)
-                    target = child if key else family
-                    key = key or item_key(label, family_items)
-                else:
-                    target, items = (child, child_items) if current == "child" else (family, family_items)
-                    key = item_key(label, items)
-                if key and key not in target:
-                    target.append(key)
+                for label, state in items:
+                    if state is None and cell.highlighted and _highlighted(label, cell):
+                        state = True  # the form asks to "highlight if any are relevant"
+                    if state:
+                        _record(label.strip(" •▪"), current, child_items, family_items, child, family)
     return child, family
+
+
+def _record(label: str, current: str | None, child_items: tuple, family_items: tuple,
+            child: list[str], family: list[str]) -> None:
+    """File one ticked factor under the child or the family."""
+    if current is None:  # one list for child and family: the child's unless it names a parent
+        key = None if _PARENT.search(label) else item_key(label, child_items)
+        target = child if key else family
+        key = key or item_key(label, family_items)
+    else:
+        target, items = (child, child_items) if current == "child" else (family, family_items)
+        key = item_key(label, items)
+    if key and key not in target:
+        target.append(key)
 
 
 def _highlighted(label: str, cell) -> bool:  # type: ignore[no-untyped-def]

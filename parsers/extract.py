@@ -268,9 +268,15 @@ class Reader:
 
     def _cell_items(self, row: Row, j: int, cell: Cell, boxes: Row | None = None) -> list[tuple[str, bool | None]]:
         """(label, ticked) for each item in a cell; ``boxes``: a row of nothing but tick boxes under this one."""
-        items: list[tuple[str, bool | None]] = []
+        return [item for _, items in self.paragraph_items(row, j, cell, boxes) for item in items]
+
+    def paragraph_items(self, row: Row, j: int, cell: Cell,
+                        boxes: Row | None = None) -> list[tuple[str, list[tuple[str, bool | None]]]]:
+        """Each non-empty paragraph of a cell with its (label, ticked) items, in order."""
+        out: list[tuple[str, list[tuple[str, bool | None]]]] = []
         paragraphs = [p for p in cell.text.split("\n") if p.strip()]
         for para in paragraphs:
+            items: list[tuple[str, bool | None]] = []
             for state, label in segments(para):
                 if state is None:
                     head, sep, tail = label.partition(":")
@@ -281,7 +287,8 @@ class Reader:
                         if state is None and boxes is not None and (under := boxes.cell_at(cell.col)) is not None:
                             state = tick_state(under.text)  # "Referral | Review | Final" over "☐ | ☒ | ☐"
                 items.append((label, state))
-        return items
+            out.append((para, items))
+        return out
 
     def _box_row_below(self, i: int) -> Row | None:
         """The next row of the same table when every filled cell of it is a lone tick box."""

@@ -485,3 +485,40 @@ def test_a_highlighted_factor_counts_as_chosen() -> None:
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["child_factors"] == ["learning_disabilities"] and result["learning_disability"] is True
     assert result["family_factors"] == []
+
+
+# -- round four: Appendix 7 filled in by hand ---------------------------------------------------
+
+def test_a_copied_indicator_table_is_read_too() -> None:
+    """A worker copied "Running away" and ticked the copy higher: both count, the higher wins, with a warning;
+    the copy is not swallowed into the first table's evidence."""
+    body = descriptor_matrix("start")
+    d = docx.Document(io.BytesIO(body))
+    tables = d.tables
+    six = next(t for t in tables if "Running away" in t.rows[0].cells[0].text)
+    copy_of_six = copy.deepcopy(six._tbl)
+    six._tbl.addnext(copy_of_six)
+    copied = docx.table.Table(copy_of_six, six._parent)
+    for row, key in zip(copied.rows[1:5], KEYS):
+        row.cells[1].text = ("☒ " if key == "significant" else "☐ ") + "• Concerns described."
+    copied.rows[5].cells[1].text = "Ev copy."
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["missing_episodes"]["level"] == "significant"
+    assert result["effective_level"] == "significant"
+    assert any("missing_episodes" in w and "appears 2 times" in w for w in result["warnings"])
+    assert result["indicators"]["missing_episodes"]["evidence"] == "Evidence 6.\nEv copy."
+
+
+def test_family_and_child_sub_headings_in_one_cell() -> None:
+    """Appendix 7's factor list: "Family:" items then "Child:" items, all in one cell."""
+    d = docx.Document()
+    _header(d, overall="Low")
+    _grid(d)
+    cell = d.add_table(rows=1, cols=1).rows[0].cells[0]
+    cell.text = "Other child(ren) & family factors to consider."
+    for line in ["Family:", "Parental mental health.", "☒ Learning disabilities.", "Child:",
+                 "Learning disabilities.", "☒ Young carer."]:
+        cell.add_paragraph(line)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["family_factors"] == ["learning_disabilities"]
+    assert result["child_factors"] == ["young_carer"] and result["learning_disability"] is False

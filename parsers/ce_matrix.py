@@ -15,7 +15,7 @@ from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean
 from parsers.label_index import Hit
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm
-from parsers.levels import LevelReader, choose, written_level
+from parsers.levels import LevelReader, choose, level_in, written_level
 from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
 from parsers.people import form_age, split_aliases, split_name
 from parsers.wordml import Document
@@ -163,9 +163,17 @@ def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: lis
     if seg.copies:
         notes.insert(0, f"indicators.{seg.key}: the indicator appears {len(parts)} times; "
                         "every copy is read and the highest level used")
-    warnings.extend(notes)
     evidence = [_evidence(reader, hit, part.end) if hit else _grid_evidence(reader, part) for part, _, hit in parts]
-    return Indicator(level=level, evidence="\n".join(e for e in evidence if e) or None)
+    # The template's own instruction left in the evidence cell is no evidence.
+    evidence = [e for e in evidence if e and not matches(e, profile.fields["evidence"])]
+    restated = Level.highest([level_in(e.split("\n", 1)[0], profile.levels) for e in evidence])
+    if restated is not None and level is not None and restated.rank > level.rank:
+        # "Significant – see below" under a tick on Low: conflicting signals route by the higher (SPEC principle 2).
+        notes.append(f"indicators.{seg.key}: the evidence begins with {restated.value}, above the ticked "
+                      f"{level.value}; using {restated.value}")
+        level = restated
+    warnings.extend(notes)
+    return Indicator(level=level, evidence="\n".join(evidence) or None)
 
 
 def _bounds(reader: Reader, levels: LevelReader, seg: _Segment) -> tuple[int, Hit | None]:

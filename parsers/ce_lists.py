@@ -21,7 +21,7 @@ def exploitation_types(reader: Reader, profile: Profile) -> list[str]:
         value = hit.inline if hit.inline is not None else reader.value_beside(hit)
         if value and not any(ch in value for ch in "\ue000\ue001"):
             found.extend(_written_items(value, items))  # "Exploitation types: CCE, County Lines"
-    if not hits:
+    if not found:  # no label, or nothing ticked near one: the types ticked wherever they are listed
         found = reader.ticked_items(items, fuzzy=False)
     order = [item.key for item in items]
     return sorted(set(found), key=order.index)

@@ -522,3 +522,42 @@ def test_family_and_child_sub_headings_in_one_cell() -> None:
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["family_factors"] == ["learning_disabilities"]
     assert result["child_factors"] == ["young_carer"] and result["learning_disability"] is False
+
+
+def _descriptor_doc(where: str = "start") -> docx.document.Document:
+    return docx.Document(io.BytesIO(descriptor_matrix(where)))
+
+
+def _evidence_cell(d: docx.document.Document, title: str):  # type: ignore[no-untyped-def]
+    table = next(t for t in d.tables if title in t.rows[0].cells[0].text)
+    return table.rows[-1].cells[1]
+
+
+def test_evidence_that_restates_a_higher_level_raises_it_with_a_warning() -> None:
+    """Low ticked, evidence "Significant – see below": conflicting signals route by the higher (principle 2)."""
+    d = _descriptor_doc()
+    _evidence_cell(d, "Family and peer").text = "Significant – see below. Seen with older males nightly."
+    _evidence_cell(d, "Accommodation").text = "Low – it was lower last year."  # lower than ticked: no change
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["family_peer_relationships"]["level"] == "significant"
+    assert result["indicators"]["accommodation"]["level"] == "moderate"
+    assert any("family_peer_relationships: the evidence begins with significant" in w for w in result["warnings"])
+
+
+def test_the_templates_instruction_left_as_evidence_is_missing_evidence() -> None:
+    d = _descriptor_doc()
+    _evidence_cell(d, "Education").text = "Provide evidence (mandatory)"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["education"]["evidence"] is None
+    assert "indicators.education.evidence" in result["missing"]
+
+
+def test_types_ticked_in_appendix_7s_own_list() -> None:
+    """Appendix 7 lists the types under "'Child Exploitation' includes:"; workers tick them there."""
+    d = _descriptor_doc()
+    intro = d.paragraphs[1]
+    for line in reversed(["‘Child Exploitation’ includes:", "☐ Child Sexual Exploitation (CSE)",
+                          "☒ Child Criminal Exploitation (CCE)", "☒ County Lines"]):
+        intro.insert_paragraph_before(line)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["exploitation_types"] == ["cce", "county_lines"]

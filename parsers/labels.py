@@ -37,7 +37,9 @@ _SYNONYM_RE = re.compile("|".join(f"(?P<s{i}>{p})" for i, (p, _) in enumerate(_S
 _SYNONYM_FOR = {f"s{i}": r for i, (_, r) in enumerate(_SYNONYMS)}
 _QUOTES = str.maketrans("", "", "’'`")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-_NUMBERING = re.compile(r"^\s*(?:(?:section|part|q)\s*)?(?:\d{1,2}[a-z]?|[a-z]|[ivx]{1,4})\s*[\.\):]\s*|^\s*\d{1,2}\s+(?=[a-z])")
+_NUMBERING = re.compile(r"^\s*(?:(?:section|part|q)\s*)?\d{1,2}(?:\.\d{1,2})+\.?(?:\s*[\):]\s*|\s+)"  # "1.1 Name"
+                        r"|^\s*(?:(?:section|part|q)\s*)?(?:\d{1,2}[a-z]?|[a-z]|[ivx]{1,4})\s*[\.\):]\s*"
+                        r"|^\s*\d{1,2}\s+(?=[a-z])")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 

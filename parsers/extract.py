@@ -41,9 +41,13 @@ class Reader:
         """A known label, or a cell that starts with one ("Age: 11"): never another field's value."""
         cached = self._label_cache.get(text)
         if cached is None:
-            # A cell holding tick boxes is an answer, whatever its words.
-            cached = not any(m in text for m in MARKERS) and (
-                self.profile.is_label(text) or self.profile.is_labelled(text))
+            if any(m in text for m in MARKERS):
+                # A cell holding tick boxes is an answer, whatever its words, unless a known question leads it:
+                # "Is an interpreter needed? ☐ Yes ☒ No" is that question's labelled answer, not a value here.
+                lead = re.split(f"[{MARKERS}]", text, maxsplit=1)[0].strip()
+                cached = bool(lead) and (self.profile.is_label(lead) or self.profile.is_labelled(lead))
+            else:
+                cached = self.profile.is_label(text) or self.profile.is_labelled(text)
             self._label_cache[text] = cached
         return cached
 
@@ -89,16 +93,20 @@ class Reader:
         stripped = clean(text)
         return not stripped or (self.profile.is_label(stripped) and tick_state(stripped) is None)
 
-    def value(self, hit: Hit) -> str | None:
-        """The raw text (markers kept) of the value belonging to a label hit."""
+    def value(self, hit: Hit, *, prose: bool = False) -> str | None:
+        """The raw text (markers kept) of the value belonging to a label hit.
+
+        ``prose``: a free-text answer, where a long, several-line cell is the value even when its first line
+        reads like a label ("Background:", a pasted email's "From:").
+        """
         if hit.inline is not None:
             return hit.inline
         row = self.doc.rows[hit.row]
-        if row.table is not None and not self._header_row(row):
+        if row.table is not None and not self._header_row(row, prose=prose):
             for cell in row.cells[hit.cell + 1:]:
                 if cell.merged_above:
                     continue
-                if self.is_label(cell.text):
+                if self.is_label(cell.text) and not (prose and _prose(cell.text)):
                     break
                 return cell.text
             else:
@@ -113,26 +121,64 @@ class Reader:
             return None
         return cell.text
 
-    def long_text(self, spec: FieldSpec | None, start: int = 0, end: int | None = None) -> str | None:
-        """A free-text answer: the value, plus the body paragraphs that continue it below."""
+    def long_text(self, spec: FieldSpec | None, start: int = 0, end: int | None = None, *,
+                  every: bool = False) -> str | None:
+        """A free-text answer: the value, plus the body paragraphs that continue it below.
+
+        ``every``: the answers under all of the field's labels, joined ("What has happened?" and
+        "What are you worried about?" as two boxes of one answer); the same text is kept once.
+        """
         if spec is None:
             return None
+        if every:
+            texts: list[str] = []
+            for hit in self.find(spec, start, end):
+                text = self._answer(hit)
+                if text and not any(text in t for t in texts):
+                    texts = [t for t in texts if t not in text] + [text]
+            return "\n\n".join(texts) or None
         for hit in self.find(spec, start, end):
-            raw = self.value(hit)
-            if raw is None or not clean(raw):
-                continue
-            parts = [raw]
-            if self.doc.rows[hit.row].table is None:
-                # After a paragraph label the value is the next paragraph (or inline); more may follow.
-                for nxt in self.doc.rows[hit.row + (1 if hit.inline is not None else 2):]:
-                    text = nxt.cells[0].text if nxt.cells else ""
-                    if not text.strip():
-                        continue
-                    if nxt.table is not None or self.is_label(text) or self._heading(text):
-                        break
-                    parts.append(text)
-            return clean("\n".join(parts)) or None
+            text = self._answer(hit)
+            if text:
+                return text
         return None
+
+    def _answer(self, hit: Hit) -> str | None:
+        """One label's answer: its value (and what is nested in its cell, or the paragraphs after it)."""
+        raw = self.value(hit, prose=True)
+        nested = self._nested_after(hit.row)
+        if nested and (raw is None or not clean(raw)):
+            # "Chronology:" then a table, inside the answer cell: the cell's own line starts the answer
+            row = self.doc.rows[hit.row]
+            raw = row.cells[hit.cell + 1].text if hit.cell + 1 < len(row.cells) else ""
+        if (raw is None or not clean(raw)) and not nested:
+            return None
+        parts = [raw or "", *nested]
+        if self.doc.rows[hit.row].table is None:
+            # After a paragraph label the value is the next paragraph (or inline); more may follow.
+            for nxt in self.doc.rows[hit.row + (1 if hit.inline is not None else 2):]:
+                text = nxt.cells[0].text if nxt.cells else ""
+                if not text.strip():
+                    continue
+                if nxt.table is not None or self.is_label(text) or self._heading(text):
+                    break
+                parts.append(text)
+        return clean("\n".join(parts)) or None
+
+    def _nested_after(self, i: int) -> list[str]:
+        """The text of what is nested in row i's cells (tables, and paragraphs after them), row by row."""
+        rows = self.doc.rows
+        row = rows[i]
+        if row.table is None:
+            return []
+        out = []
+        for nxt in rows[i + 1:]:
+            if nxt.depth <= row.depth:
+                break
+            text = "  ".join(c.text for c in nxt.cells if not c.merged_above and c.text.strip())
+            if text:
+                out.append(text)
+        return out
 
     def _heading(self, text: str) -> bool:
         return any(matches(text, spec) for spec in self.profile.sections.values())
@@ -146,9 +192,9 @@ class Reader:
             return None if self.is_label(cell.text) else cell.text
         return None
 
-    def _header_row(self, row: Row) -> bool:
+    def _header_row(self, row: Row, *, prose: bool = False) -> bool:
         """A row of labels whose values sit in the row below."""
-        labels = [self.is_label(c.text) for c in row.cells]
+        labels = [self.is_label(c.text) and not (prose and _prose(c.text)) for c in row.cells]
         if sum(labels) < 2:
             return False
         adjacent = any(a and b for a, b in zip(labels, labels[1:]))
@@ -302,7 +348,19 @@ class Reader:
     def _neighbour_tick(self, row: Row, j: int) -> bool | None:
         if tick_state(row.cells[j].text) is not None:
             return None  # this cell is itself the tick
+        if row.cells and tick_state(row.cells[0].text) is not None:
+            # "☐ | Neglect | ☒ | Child exploitation": a row that starts with a box puts boxes before labels
+            for k in (j - 1, j + 1):
+                if 0 <= k < len(row.cells) and (state := tick_state(row.cells[k].text)) is not None:
+                    return state
+            return None
         return side_tick(row, j)
+
+
+def _prose(text: str) -> bool:
+    """A first line, then sentences (five words or more): an answer, whatever its first line says."""
+    first, _, rest = text.strip().partition("\n")
+    return len(rest.split()) >= 5
 
 
 def item_key(label: str, items: tuple, *, fuzzy: bool = True) -> str | None:

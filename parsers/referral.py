@@ -70,8 +70,19 @@ class _ReferralReader:
         spec = self.profile.section_fields.get(section, {}).get(key)
         if spec is not None and section in self.ranges:
             start, end = self.ranges[section]
-            value, _ = self.reader.field(spec, start, end)
+            for hit in self.reader.find(spec, start, end):
+                if section == "child" and self._people_table_header(hit.row):
+                    continue  # "Name | Relationship | DOB": a household table's column, not the child's field
+                raw = self.reader.value(hit)
+                if raw and clean(raw):
+                    return clean(raw)
         return value
+
+    def _people_table_header(self, i: int) -> bool:
+        """A row heading a table of people (household, parents, professionals): it names a relationship or role."""
+        row = self.reader.doc.rows[i]
+        return row.table is not None and len(row.cells) >= 3 and any(
+            _RELATION.search(cell.text) for cell in row.cells if len(cell.text) < 60)
 
     def yes_no(self, key: str) -> bool | None:
         spec = self.profile.fields.get(key)
@@ -93,9 +104,11 @@ class _ReferralReader:
             if labels:
                 return labels
             value = self.reader.value(hit)
-            if value and not any(ch in value for ch in "\ue000\ue001"):  # written: "Neglect, Domestic abuse"
+            if value and not any(ch in value for ch in "\ue000\ue001") and len(value) <= 300:  # "Neglect, Domestic abuse"
                 parts = [p.strip() for p in re.split(r"[;,\n]", clean(value)) if p.strip()]
-                written = [names[key] if (key := item_key(p, items)) else p for p in parts]
+                # A known category by any of its names; another short phrase as written; prose is no list.
+                keyed = [(item_key(p, items), p) for p in parts]
+                written = [names[key] if key else p for key, p in keyed if key or len(p.split()) <= 6]
                 if written:
                     return written
         return []
@@ -113,6 +126,7 @@ class _ReferralReader:
         return min(stops)
 
 
+_RELATION = re.compile(r"\b(?:relationship|relation|relationship to (?:the )?child|role)\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[^\s@<>(),;:/]+@[^\s@<>(),;:/]+\.[a-z]{2,}", re.IGNORECASE)
 _PHONE = re.compile(r"(?:\+44\s?|\(?0)[\d\s()\-]{8,16}\d")
 
@@ -168,7 +182,7 @@ def read_referral(doc: Document, profile: Profile, file: str, today: date) -> Pa
     result.child = _child(rr, referral_date, today)
     answers = {key: rr.yes_no(key) for key in _YES_NO}
     categories = list(dict.fromkeys(slug(c) for c in rr.categories() if slug(c)))
-    concerns = rr.reader.long_text(profile.fields.get("concerns"))
+    concerns = rr.reader.long_text(profile.fields.get("concerns"), every=True)  # answers in several boxes
     result.extra = {
         "referrer": referrer,
         "referral_date": referral_date.isoformat() if referral_date else None,

@@ -561,3 +561,80 @@ def test_types_ticked_in_appendix_7s_own_list() -> None:
         intro.insert_paragraph_before(line)
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["exploitation_types"] == ["cce", "county_lines"]
+
+
+# -- round five: referral forms as councils and practitioners write them ----------------------
+
+def marf(numbered: bool = True, concerns: list[tuple[str, str]] | None = None, household: bool = True,
+         dob: str = "03/04/2012", boxes_first: bool = False) -> bytes:
+    """A multi-agency referral form: "1.1 Label" rows, a household table, several concerns boxes."""
+    n = (lambda s, t: f"{s} {t}") if numbered else (lambda s, t: t)
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    d.add_paragraph("Multi-Agency Referral Form (MARF)")
+    _pairs(d, [(n("1.1", "Name of referrer"), "Jane Teacher"), (n("1.2", "Agency / organisation"), "Durham Academy"),
+               (n("1.3", "Telephone / mobile"), "0191 000 0000")])
+    _pairs(d, [(n("2.1", "Child's full name"), "Riley Green"), (n("2.2", "Date of birth"), dob),
+               (n("2.3", "Home address"), "2 Sample Road"), (n("2.4", "Age"), "13")])
+    if household:
+        d.add_paragraph("Family and household members")
+        people = d.add_table(rows=0, cols=4)
+        for row in [("Name", "Relationship to child", "DOB", "Address"), ("Sam Green", "Mother", "14/07/1985", "2 Sample Road")]:
+            for cell, text in zip(people.add_row().cells, row):
+                cell.text = text
+    d.add_paragraph("Categories of concern")
+    grid = d.add_table(rows=0, cols=4)
+    pairs = [("Neglect", False), ("Child exploitation / harm outside the home", True)]
+    cells = grid.add_row().cells
+    for k, (label, ticked) in enumerate(pairs):
+        box, text = ("☒" if ticked else "☐"), label
+        cells[2 * k].text, cells[2 * k + 1].text = (box, text) if boxes_first else (text, box)
+    boxes = concerns or [("What has happened / what are you worried about?", "Seen with older males at night.")]
+    _pairs(d, [(n(f"3.{i}", label), text) for i, (label, text) in enumerate(boxes, 1)])
+    _pairs(d, [(n("4.1", "Do parents/carers know you are making this referral?"), "Yes"),
+               (n("4.2", "Is the child at immediate risk?"), "Yes")])
+    return _save(d)
+
+
+def test_a_marf_with_1_1_numbered_labels() -> None:
+    result = parse_document(marf(), "r.docx").to_json()
+    assert result["referrer"]["name"] == "Jane Teacher" and result["referrer"]["agency"] == "Durham Academy"
+    assert result["referrer"]["phone"] == "0191 000 0000"
+    assert result["concerns"] == "Seen with older males at night."
+    assert result["parents_informed"] is True and result["immediate_risk"] is True
+    assert result["missing"] == []
+
+
+def test_a_blank_child_dob_is_missing_not_the_mothers() -> None:
+    result = parse_document(marf(dob=""), "r.docx").to_json()
+    assert result["child"]["dob"] is None and result["child"]["age"] == 13  # the form's Age field
+    assert "child.dob" in result["missing"]
+
+
+def test_concerns_in_several_boxes_and_with_a_heading_line() -> None:
+    boxes = [("What has happened?", "Found in a flat with older males on 3 February."),
+             ("What are you worried about?", "Background:\nWe think she is being groomed for sexual exploitation.")]
+    result = parse_document(marf(concerns=boxes), "r.docx").to_json()
+    assert "Found in a flat" in result["concerns"] and "groomed for sexual exploitation" in result["concerns"]
+    assert "concerns" not in result["missing"]
+
+
+def test_category_boxes_before_their_labels() -> None:
+    result = parse_document(marf(boxes_first=True), "r.docx").to_json()
+    assert result["categories"] == ["child_exploitation_harm_outside_the_home"]
+
+
+def test_another_questions_ticked_answer_is_not_this_fields_value() -> None:
+    """"Child's address:" left blank beside "Is an interpreter needed? ☐ Yes ☒ No": the address is missing."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form")
+    d.add_paragraph("Section 1: Referrer details")
+    _pairs(d, [("Referrer name: Jane Teacher", "Organisation: Durham Academy"), ("Tel. no.: 0191 000 0000", "")])
+    d.add_paragraph("Section 2: Child / young person")
+    _pairs(d, [("Child's address:", "Is an interpreter needed? ☐ Yes ☒ No"),
+               ("Date of Birth: 03/04/2012", "Child's full name: Riley Green")])
+    d.add_paragraph("Reason for referral: what are you worried about?")
+    d.add_paragraph("Seen with older males.")
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"].get("address") is None and "child.address" in result["missing"]
+    assert result["child"]["interpreter"] is False

@@ -165,8 +165,11 @@ def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: lis
                         "every copy is read and the highest level used")
     evidence = [_evidence(reader, hit, part.end) if hit else _grid_evidence(reader, part) for part, _, hit in parts]
     # The template's own instruction left in the evidence cell is no evidence.
-    evidence = [e for e in evidence if e and not matches(e, profile.fields["evidence"])]
-    restated = Level.highest([level_in(e.split("\n", 1)[0], profile.levels) for e in evidence])
+    evidence = [e for e in evidence if e and not (len(e) <= 80 and "\n" not in e and matches(e, profile.fields["evidence"]))]
+    openers = _level_openers(profile)
+    restated = Level.highest([level_in(first, profile.levels) for e in evidence
+                              if (first := e.split("\n", 1)[0].strip())
+                              and first.split(None, 1)[0].lower().strip(":;,.–-") in openers])
     if restated is not None and level is not None and restated.rank > level.rank:
         # "Significant – see below" under a tick on Low: conflicting signals route by the higher (SPEC principle 2).
         notes.append(f"indicators.{seg.key}: the evidence begins with {restated.value}, above the ticked "
@@ -174,6 +177,15 @@ def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: lis
         level = restated
     warnings.extend(notes)
     return Indicator(level=level, evidence="\n".join(evidence) or None)
+
+
+def _level_openers(profile: Profile) -> frozenset[str]:
+    """The first words of the level names ("significant", "high", "no", ...): a cheap test before reading one."""
+    found = profile.cache.get("level_openers")
+    if found is None:
+        found = profile.cache["level_openers"] = frozenset(
+            name.split()[0].lower() for names in profile.levels.values() for name in names if name.split())
+    return found  # type: ignore[return-value]
 
 
 def _bounds(reader: Reader, levels: LevelReader, seg: _Segment) -> tuple[int, Hit | None]:

@@ -32,8 +32,10 @@ _SYNONYMS = (
     (r"\bparents?\b", "parent"),
     (r"\bindicators?\b", "indicator"),
 )
-# One pass over all synonyms: alternatives are tried in order at each position.
-_SYNONYM_RE = re.compile("|".join(f"(?P<s{i}>{p})" for i, (p, _) in enumerate(_SYNONYMS)))
+# One pass over all synonyms: alternatives are tried in order, only where a word starts (the leading
+# "\b" factored out, so the other positions fail at once: about twice as fast).
+_SYNONYM_RE = re.compile(r"\b(?:" + "|".join(
+    f"(?P<s{i}>{p[2:] if p.startswith(chr(92) + 'b') else p})" for i, (p, _) in enumerate(_SYNONYMS)) + ")")
 _SYNONYM_FOR = {f"s{i}": r for i, (_, r) in enumerate(_SYNONYMS)}
 _QUOTES = str.maketrans("", "", "’'`")
 _NON_WORD = re.compile(r"[^a-z0-9]+")

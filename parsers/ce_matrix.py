@@ -18,7 +18,7 @@ from parsers.labels import FieldSpec, Profile, label_forms, matches, norm
 from parsers.levels import LevelReader, choose, level_in, written_level
 from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
 from parsers.people import form_age, split_aliases, split_name
-from parsers.wordml import Document
+from parsers.wordml import MARKERS, Document
 
 _TERMINATOR_FIELDS = ("voice_of_child", "views_of_parent", "suspects", "overall_level", "exploitation_types",
                       "line_manager_verification")
@@ -198,7 +198,9 @@ def _bounds(reader: Reader, levels: LevelReader, seg: _Segment) -> tuple[int, Hi
 def _labelled_level(reader: Reader, seg: _Segment, end: int) -> Level | None:
     spec = reader.profile.fields.get("level")
     hits = reader.find(spec, seg.start, end, fuzzy=False) if spec else []
-    value = next((clean(v) for h in hits if (v := reader.value(h)) and clean(v)), None)
+    # A value holding tick boxes is a list of the levels, not one written: its first line is no answer.
+    value = next((clean(v) for h in hits if (v := reader.value(h)) and clean(v) and not any(m in v for m in MARKERS)),
+                 None)
     return written_level(value, reader.profile.levels)
 
 

@@ -102,9 +102,9 @@ class LevelReader:
         return marks
 
     def _multi(self, cell: Cell) -> list[tuple[Level, bool | None]]:
-        """"☐ Low ☒ Moderate …" in one paragraph."""
+        """"☐ Low ☒ Moderate …" in one paragraph, or one level per paragraph of the cell."""
         first = cell.text.split("\n")[0]
-        pairs = [(s, self.level_in(label, strict=True)) for s, label in segments(first)]
+        pairs = [(s, self.level_in(label, strict=True)) for para in cell.text.split("\n") for s, label in segments(para)]
         pairs = [(s, lvl) for s, lvl in pairs if lvl is not None]
         if len(pairs) >= 2 and any(s is not None for s, _ in pairs):
             return [(lvl, s) for s, lvl in pairs]

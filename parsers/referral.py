@@ -78,6 +78,29 @@ class _ReferralReader:
                     return clean(raw)
         return value
 
+    def subject_child(self) -> dict[str, str]:
+        """The child from a household table, when the form has no child's details of its own: the row marked
+        "Subject child" (in any cell) or "(child)" after the name; its Name, DOB and Address columns."""
+        rows = self.reader.doc.rows
+        for i, row in enumerate(rows):
+            if not self._people_table_header(i):
+                continue
+            columns = {_column(c.text): c.col for c in row.cells if _column(c.text)}
+            if "name" not in columns:
+                continue
+            marked = []
+            for below in rows[i + 1:]:
+                if below.table != row.table:
+                    break
+                texts = [c.text for c in below.cells]
+                if any(_SUBJECT.search(t) for t in texts):
+                    marked.append(below)
+            if len(marked) == 1:  # one subject, or the mark means nothing
+                cells = {key: marked[0].cell_at(col) for key, col in columns.items()}
+                found = {key: _SUBJECT.sub("", clean(cell.text)).strip() for key, cell in cells.items() if cell}
+                return {key: value for key, value in found.items() if value}
+        return {}
+
     def _people_table_header(self, i: int) -> bool:
         """A row heading a table of people (household, parents, professionals): it names a relationship or role."""
         row = self.reader.doc.rows[i]
@@ -124,6 +147,22 @@ class _ReferralReader:
         for spec in profile.sections.values():
             stops.extend(r for r in self.reader.heading_rows(spec) if r > start)
         return min(stops)
+
+
+_SUBJECT = re.compile(r"\(\s*(?:subject\s+)?child\s*\)|\bsubject(?:\s+child|\s+of\s+(?:the\s+)?referral)?\b",
+                      re.IGNORECASE)
+
+
+def _column(header: str) -> str | None:
+    """Which of a household table's columns a header names."""
+    words = clean(header).lower()
+    if re.search(r"\b(?:dob|d\.o\.b|date of birth)\b", words):
+        return "dob"
+    if "address" in words:
+        return "address"
+    if re.fullmatch(r"(?:full )?names?|name of (?:person|household member)", words.strip(" :")):
+        return "name"
+    return None
 
 
 _RELATION = re.compile(r"\b(?:relationship|relation|relationship to (?:the )?child|role)\b", re.IGNORECASE)
@@ -198,13 +237,16 @@ def read_referral(doc: Document, profile: Profile, file: str, today: date) -> Pa
 
 
 def _child(rr: _ReferralReader, referral_date: date | None, today: date) -> Child:
-    name, aliases = split_name(rr.text("child.name"))
+    written = rr.text("child.name")
+    listed = {} if written else rr.subject_child()  # only in the household table, marked as the subject
+    name, aliases = split_name(written or listed.get("name"))
     alias_text = rr.text("child.aliases")
     if alias_text:
         aliases.extend(a.strip() for a in alias_text.split(",") if a.strip() and a.strip() not in aliases)
-    dob = parse_uk_date(rr.text("child.dob"), today=today)
+    dob = parse_uk_date(rr.text("child.dob") or listed.get("dob"), today=today)
     age = form_age(dob, referral_date, parse_age(rr.text("child.age")))
     details = {key: rr.text(f"child.{key}") for key in ("gender", "address", "school", "gp", "language")}
+    details["address"] = details["address"] or listed.get("address")
     details["interpreter"] = rr.yes_no("child.interpreter")
     return Child(name=name, dob=dob, age=age, aliases=aliases, details=details)
 

@@ -638,3 +638,40 @@ def test_another_questions_ticked_answer_is_not_this_fields_value() -> None:
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["child"].get("address") is None and "child.address" in result["missing"]
     assert result["child"]["interpreter"] is False
+
+
+# -- round six: exported and converted forms ----------------------------------------------------
+
+def test_one_level_per_paragraph_in_the_level_cell() -> None:
+    """"Level of risk | ☐ No risk identified ¶ ☒ Low ¶ ☐ Moderate ¶ ☐ Significant": the ticked paragraph's level."""
+    d = docx.Document()
+    _header(d, overall="Low")
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        d.add_paragraph(f"{n}.  Risk Indicator - {name}")
+        table = d.add_table(rows=0, cols=2)
+        cells = table.add_row().cells
+        cells[0].text = "Level of risk"
+        cells[1].text = "\n".join(("☒ " if key == level else "☐ ") + label
+                                  for label, key in zip(ROW_LEVELS, KEYS))
+        evidence = table.add_row().cells
+        evidence[0].text, evidence[1].text = "PROVIDE EVIDENCE (Mandatory)", f"Ev {n}"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+
+
+def test_a_referral_whose_child_is_only_the_marked_household_row() -> None:
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Name of referrer", "Jane Teacher"), ("Agency", "Durham Academy"), ("Telephone", "0191 000 0000")])
+    d.add_paragraph("Family and household members")
+    people = d.add_table(rows=0, cols=4)
+    for row in [("Name", "Relationship to child", "DOB", "Address"), ("Sam Green", "Mother", "14/07/1985", "2 Sample Road"),
+                ("Riley Green (Subject child)", "Subject child", "03/04/2012", "2 Sample Road"),
+                ("Alex Green", "Brother", "22/09/2009", "2 Sample Road")]:
+        for cell, text in zip(people.add_row().cells, row):
+            cell.text = text
+    d.add_paragraph("What has happened / what are you worried about?")
+    d.add_paragraph("Seen with older males at night.")
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert (result["child"]["name"], result["child"]["dob"], result["child"]["address"]) == (
+        "Riley Green", "2012-04-03", "2 Sample Road")

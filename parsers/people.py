@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from parsers.dates import age_on
+from parsers.wordml import TICK_ON, Document, strip_markers
 
 
 def form_age(dob: date | None, dated: date | None, written: int | None) -> int | None:
@@ -46,3 +47,59 @@ def split_aliases(text: str) -> list[str]:
     text = _ALIAS_WORDS.sub("", text)
     parts = re.split(r"[,;/]|\band\b|\bor\b", text)
     return [p.strip(" \"'“”‘’-–.") for p in parts if p.strip(" \"'“”‘’-–.")]
+
+
+# -- tables of people (household, parents, professionals) ------------------------------------
+
+_RELATION = re.compile(r"\b(?:relationship|relation|relationship to (?:the )?child|role)\b", re.IGNORECASE)
+_SUBJECT = re.compile(r"\(\s*(?:subject\s+)?child\s*\)|\bsubject(?:\s+child|\s+of\s+(?:the\s+)?referral)?\b",
+                      re.IGNORECASE)
+
+
+def people_table_header(doc: Document, i: int) -> bool:
+    """A row heading a table of people (household, parents, professionals): it names a relationship or role."""
+    row = doc.rows[i]
+    return row.table is not None and len(row.cells) >= 3 and any(
+        _RELATION.search(cell.text) for cell in row.cells if len(cell.text) < 60)
+
+
+def subject_child(doc: Document) -> dict[str, str]:
+    """The child from a household table, for a form with no child's details of its own: the one row marked
+    "Subject child" (in any cell) or "(child)" after the name; its Name, DOB and Address columns."""
+    rows = doc.rows
+    for i, row in enumerate(rows):
+        if not people_table_header(doc, i):
+            continue
+        columns = {key: c.col for c in row.cells if (key := _column(c.text))}
+        if "name" not in columns:
+            continue
+        marked = []
+        for below in rows[i + 1:]:
+            if below.table != row.table:
+                break
+            flag = below.cell_at(columns["subject"]) if "subject" in columns else None
+            if flag is not None:  # a "Subject of referral" column: Y / Yes / ☒
+                if " ".join(strip_markers(flag.text).lower().split()) in ("y", "yes") or TICK_ON in flag.text:
+                    marked.append(below)
+            elif any(_SUBJECT.search(c.text) for c in below.cells):
+                marked.append(below)
+        if len(marked) == 1:  # one subject, or the mark means nothing
+            cells = {key: marked[0].cell_at(col) for key, col in columns.items()}
+            found = {key: " ".join(_SUBJECT.sub("", strip_markers(cell.text)).split()) for key, cell in cells.items()
+                     if cell and key != "subject"}
+            return {key: value for key, value in found.items() if value}
+    return {}
+
+
+def _column(header: str) -> str | None:
+    """Which of a household table's columns a header names."""
+    words = " ".join(strip_markers(header).lower().split())
+    if words.startswith("subject"):
+        return "subject"
+    if re.search(r"\b(?:dob|d\.o\.b\.?|date of birth)(?:\W|$)", words):
+        return "dob"
+    if "address" in words:
+        return "address"
+    if re.fullmatch(r"(?:full )?names?|name of (?:person|household member)", words.strip(" :")):
+        return "name"
+    return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from parsers.people import form_age, split_name
+from parsers.people import form_age, people_table_header, split_name, subject_child
 from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean, item_key
 from parsers.labels import Profile
@@ -71,41 +71,13 @@ class _ReferralReader:
         if spec is not None and section in self.ranges:
             start, end = self.ranges[section]
             for hit in self.reader.find(spec, start, end):
-                if section == "child" and self._people_table_header(hit.row):
+                if section == "child" and people_table_header(self.reader.doc, hit.row):
                     continue  # "Name | Relationship | DOB": a household table's column, not the child's field
                 raw = self.reader.value(hit)
                 if raw and clean(raw):
                     return clean(raw)
         return value
 
-    def subject_child(self) -> dict[str, str]:
-        """The child from a household table, when the form has no child's details of its own: the row marked
-        "Subject child" (in any cell) or "(child)" after the name; its Name, DOB and Address columns."""
-        rows = self.reader.doc.rows
-        for i, row in enumerate(rows):
-            if not self._people_table_header(i):
-                continue
-            columns = {_column(c.text): c.col for c in row.cells if _column(c.text)}
-            if "name" not in columns:
-                continue
-            marked = []
-            for below in rows[i + 1:]:
-                if below.table != row.table:
-                    break
-                texts = [c.text for c in below.cells]
-                if any(_SUBJECT.search(t) for t in texts):
-                    marked.append(below)
-            if len(marked) == 1:  # one subject, or the mark means nothing
-                cells = {key: marked[0].cell_at(col) for key, col in columns.items()}
-                found = {key: _SUBJECT.sub("", clean(cell.text)).strip() for key, cell in cells.items() if cell}
-                return {key: value for key, value in found.items() if value}
-        return {}
-
-    def _people_table_header(self, i: int) -> bool:
-        """A row heading a table of people (household, parents, professionals): it names a relationship or role."""
-        row = self.reader.doc.rows[i]
-        return row.table is not None and len(row.cells) >= 3 and any(
-            _RELATION.search(cell.text) for cell in row.cells if len(cell.text) < 60)
 
     def yes_no(self, key: str) -> bool | None:
         spec = self.profile.fields.get(key)
@@ -149,23 +121,6 @@ class _ReferralReader:
         return min(stops)
 
 
-_SUBJECT = re.compile(r"\(\s*(?:subject\s+)?child\s*\)|\bsubject(?:\s+child|\s+of\s+(?:the\s+)?referral)?\b",
-                      re.IGNORECASE)
-
-
-def _column(header: str) -> str | None:
-    """Which of a household table's columns a header names."""
-    words = clean(header).lower()
-    if re.search(r"\b(?:dob|d\.o\.b|date of birth)\b", words):
-        return "dob"
-    if "address" in words:
-        return "address"
-    if re.fullmatch(r"(?:full )?names?|name of (?:person|household member)", words.strip(" :")):
-        return "name"
-    return None
-
-
-_RELATION = re.compile(r"\b(?:relationship|relation|relationship to (?:the )?child|role)\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[^\s@<>(),;:/]+@[^\s@<>(),;:/]+\.[a-z]{2,}", re.IGNORECASE)
 _PHONE = re.compile(r"(?:\+44\s?|\(?0)[\d\s()\-]{8,16}\d")
 
@@ -238,7 +193,7 @@ def read_referral(doc: Document, profile: Profile, file: str, today: date) -> Pa
 
 def _child(rr: _ReferralReader, referral_date: date | None, today: date) -> Child:
     written = rr.text("child.name")
-    listed = {} if written else rr.subject_child()  # only in the household table, marked as the subject
+    listed = {} if written else subject_child(rr.reader.doc)  # only in the household table, marked as the subject
     name, aliases = split_name(written or listed.get("name"))
     alias_text = rr.text("child.aliases")
     if alias_text:

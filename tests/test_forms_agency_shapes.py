@@ -675,3 +675,24 @@ def test_a_referral_whose_child_is_only_the_marked_household_row() -> None:
     result = parse_document(_save(d), "r.docx").to_json()
     assert (result["child"]["name"], result["child"]["dob"], result["child"]["address"]) == (
         "Riley Green", "2012-04-03", "2 Sample Road")
+
+
+@pytest.mark.parametrize("marked", ["name", "column"])
+def test_a_ce_matrix_whose_child_is_only_the_marked_household_row(marked: str) -> None:
+    """Never the mother's details for the child's: the subject is the marked row (or the child is missing)."""
+    d = docx.Document()
+    d.add_heading("Child Exploitation Risk Assessment Information Form", 0)
+    _pairs(d, [("Named worker leading on the Risk Assessment", "Sarah Mitchell"), ("Date", "10/02/2026")])
+    d.add_paragraph("Family composition / household members")
+    heads = ["Name", "Relationship", "D.O.B.", "Address"] + (["Subject of referral"] if marked == "column" else [])
+    people = d.add_table(rows=0, cols=len(heads))
+    rows = [("Kerry Green", "Mother", "12/05/1985", "4 Hill Terrace", "N"),
+            ("Riley Green (subject child)" if marked == "name" else "Riley Green", "Son", "03/09/2011",
+             "4 Hill Terrace", "Y")]
+    for row in [tuple(heads)] + [r[:len(heads)] for r in rows]:
+        for cell, text in zip(people.add_row().cells, row):
+            cell.text = text
+    _grid(d)
+    d.add_paragraph("Overall assessed level of exploitation risk: Significant")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert (result["child"]["name"], result["child"]["dob"], result["child"]["age"]) == ("Riley Green", "2011-09-03", 14)

@@ -17,7 +17,7 @@ from parsers.label_index import Hit
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm
 from parsers.levels import LevelReader, choose, level_in, written_level
 from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
-from parsers.people import form_age, people_table_header, split_aliases, split_name, subject_child
+from parsers.people import form_age, people_table_header, pointer, split_aliases, split_name, subject_child
 from parsers.wordml import MARKERS, Document
 
 _TERMINATOR_FIELDS = ("voice_of_child", "views_of_parent", "suspects", "overall_level", "exploitation_types",
@@ -322,6 +322,7 @@ def _after(reader: Reader, spec: FieldSpec, anchor, end: int) -> str | None:
 def _child(reader: Reader, profile: Profile, assessed: date | None, today: date) -> Child:
     fields = profile.fields
     raw_name = _child_field(reader, fields["child.name"])
+    raw_name = None if pointer(raw_name) else raw_name  # "See household table"
     listed = {} if raw_name else subject_child(reader.doc)  # only in a household table, marked as the subject
     name, aliases = split_name(raw_name or listed.get("name"))
     alias_text, _ = reader.field(fields["child.aliases"], fuzzy=False)

@@ -91,6 +91,10 @@ class Reader:
 
     def _label_like(self, text: str) -> bool:
         stripped = clean(text)
+        if "\t" in text.split("\n", 1)[0]:  # "D.O.B.<tab>Age<tab>…": a row of labels flattened by a converter
+            lead = clean(text.split("\t", 1)[0])
+            if lead and self.profile.is_label(lead) and tick_state(lead) is None:
+                return True
         return not stripped or (self.profile.is_label(stripped) and tick_state(stripped) is None)
 
     def value(self, hit: Hit, *, prose: bool = False) -> str | None:

@@ -7,7 +7,7 @@
   looked through; check boxes (w14 content controls: w14:checked, never the
   glyph; legacy FORMCHECKBOX: w:checked over w:default; Wingdings symbols)
   become U+E001 (ticked) / U+E000 (not ticked); placeholders are empty; tabs
-  are spaces and breaks newlines; only the first choice of alternate content
+  stay tabs and breaks newlines; only the first choice of alternate content
   is read. Nested tables stay inside their cell, in document order.
 -->
 <xsl:stylesheet version="1.0"
@@ -98,7 +98,9 @@
       </xsl:choose>
     </xsl:for-each>
   </xsl:template>
-  <xsl:template match="w:tab|w:ptab" mode="text"><xsl:text> </xsl:text></xsl:template>
+  <!-- A tab stays a tab: after a label it separates the value ("Child's name<tab>Riley", as converters
+       write a table); everywhere else readers treat it as a space. -->
+  <xsl:template match="w:tab|w:ptab" mode="text"><xsl:text>&#9;</xsl:text></xsl:template>
   <xsl:template match="w:br|w:cr" mode="text"><xsl:text>&#10;</xsl:text></xsl:template>
   <xsl:template match="w:noBreakHyphen" mode="text"><xsl:text>-</xsl:text></xsl:template>
   <xsl:template match="w:sym" mode="text"><sym font="{@w:font}" char="{@w:char}"

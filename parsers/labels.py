@@ -144,6 +144,10 @@ class Profile:
         head, sep, _ = first.partition(":")
         if not sep:
             head, sep, _ = first.partition("?")
+        if not sep:
+            head, sep, tail = first.strip().partition("\t")  # "Age<tab>11": a known label only
+            if sep and tail.strip():
+                return bool(label_forms(head) & self._all_forms)
         if not sep or not head.strip():
             return False
         words = head.split()
@@ -184,7 +188,7 @@ def matches(text: str, spec: FieldSpec) -> bool:
 def split_inline(text: str, spec: FieldSpec) -> str | None:
     """For "Label: value" in one cell or paragraph, the value; else None."""
     first, _, rest = text.partition("\n")
-    for sep in (":", " - ", "?"):
+    for sep in (":", " - ", "?", "\t"):
         head, found, tail = first.partition(sep)
         if found and head.strip() and label_forms(head) & spec.forms:
             return tail.strip() or rest.strip()

@@ -82,8 +82,10 @@ class LevelReader:
                 found.append((j, level, state))
         if not found and not marks:  # no level name in the row: a level written as a phrase ("… risk of CCE")
             for j, cell in cells:
-                level = _level_phrase(cell.text, self._key) if not any(m in cell.text for m in MARKERS) else None
-                if level is not None and len(cell.text) <= 80:
+                text = cell.text.strip()
+                level = (_level_phrase(text, self._key)
+                         if "\n" not in text and not any(m in text for m in MARKERS) else None)
+                if level is not None and len(text) <= 80:
                     found.append((j, level, None))
         for j, level, state in found:
             if state is None:
@@ -120,6 +122,8 @@ class LevelReader:
     def _cell_level(self, cell: Cell) -> tuple[Level | None, bool | None]:
         text = cell.text
         first = text.split("\n")[0]
+        if "\n" in text and sum(1 for line in text.split("\n") if self.level_in(line, strict=True)) >= 2:
+            return None, None  # the levels listed one per line, none of them marked: no answer
         for pattern in (_X_BEFORE, _X_AFTER):
             match = pattern.match(first)
             if match and self.level_in(match.group(1), strict=True):
@@ -180,9 +184,13 @@ def written_level(text: str | None, levels: dict[str, tuple[str, ...]]) -> Level
     if not text:
         return None
     clean = strip_markers(text).strip()
+    key = _levels_key(levels)
+    lines = [line for line in clean.split("\n") if line.strip()]
+    if sum(1 for line in lines if _level_in(line, key, True)) >= 2:
+        return None  # "No risk identified / Low / Moderate / Significant" one per line: the options, unanswered
     if len(norm(clean).split()) > 8:
         return None
-    return _level_phrase(clean, _levels_key(levels))
+    return _level_phrase(clean, key)
 
 
 def level_in(text: str, levels: dict[str, tuple[str, ...]], *, strict: bool = False) -> Level | None:

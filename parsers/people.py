@@ -103,3 +103,11 @@ def _column(header: str) -> str | None:
     if re.fullmatch(r"(?:full )?names?|name of (?:person|household member)", words.strip(" :")):
         return "name"
     return None
+
+
+_POINTER = re.compile(r"^\s*(?:see|refer to|as (?:above|below)|please see)\b", re.IGNORECASE)
+
+
+def pointer(text: str | None) -> bool:
+    """"See household table", "As above": the value is elsewhere, not this text."""
+    return bool(text) and bool(_POINTER.match(text or ""))

@@ -133,12 +133,26 @@ class _Walker:
         self.placeholders = "lick" in whole or "hoose" in whole or "nter text" in whole
 
     def blocks(self, parent: etree._Element, depth: int) -> None:
+        tabbed: tuple[int, int] | None = None  # (table id, next row index) of a run of tab-separated paragraphs
         for child in parent:
             if child.tag == "p":
                 text = self.text(child)
                 marked = frozenset((text,)) if child.get("hl") and text else frozenset()
+                if "\t" in text and _TABBED.search(text):
+                    # "Child's name<tab>Riley Green": a table a converter flattened into paragraphs (PDF to
+                    # Word, plain-text pastes). Consecutive such lines are rows again, columns by tab.
+                    if tabbed is None:
+                        self.tables += 1
+                        tabbed = (self.tables, 0)
+                    cells = [Cell(part.strip(), k) for k, part in enumerate(re.split(r"\t+", text))]
+                    self.doc.rows.append(Row(cells, tabbed[0], tabbed[1], depth))
+                    tabbed = (tabbed[0], tabbed[1] + 1)
+                    continue
+                if text:
+                    tabbed = None  # an empty paragraph (spacing) does not end the run
                 self.doc.rows.append(Row([Cell(text, 0, highlighted=marked)], None, len(self.doc.rows), depth))
             elif child.tag == "tbl":
+                tabbed = None
                 self.table(child, depth)
 
     def table(self, tbl: etree._Element, depth: int) -> None:
@@ -241,6 +255,7 @@ def _symbol(font: str | None, char: str) -> str:
 
 _GLYPH_TABLE = str.maketrans({**{ch: TICK_ON for ch in GLYPHS_ON}, **{ch: TICK_OFF for ch in GLYPHS_OFF}})
 _STRIP_MARKERS = str.maketrans("", "", MARKERS)
+_TABBED = re.compile(r"\S[ ]*\t+[ ]*\S")  # text on both sides of a tab
 _GLYPH_RE = re.compile("[" + re.escape("".join(sorted(GLYPHS_ON | GLYPHS_OFF))) + "]")
 
 

@@ -696,3 +696,42 @@ def test_a_ce_matrix_whose_child_is_only_the_marked_household_row(marked: str) -
     d.add_paragraph("Overall assessed level of exploitation risk: Significant")
     result = parse_document(_save(d), "m.docx").to_json()
     assert (result["child"]["name"], result["child"]["dob"], result["child"]["age"]) == ("Riley Green", "2011-09-03", 14)
+
+
+def test_a_form_flattened_to_tab_separated_lines_is_read_as_tables() -> None:
+    """PDF-to-Word output: "Label<tab>value" lines, and a labels line over a values line, no table at all."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    for line in ["Name of referrer\tJane Teacher", "Agency\tDurham Academy", "Telephone\t0191 000 0000", "",
+                 "Child’s name\tDate of birth\tAddress", "Riley Green\t03/04/2012\t2 Sample Road", "",
+                 "What has happened / what are you worried about?\tSeen with older males at night.",
+                 "Are parents/carers aware of this referral?\tYes"]:
+        d.add_paragraph(line)
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"]["name"] == "Jane Teacher" and result["referrer"]["agency"] == "Durham Academy"
+    assert (result["child"]["name"], result["child"]["dob"], result["child"]["address"]) == (
+        "Riley Green", "2012-04-03", "2 Sample Road")
+    assert result["concerns"] == "Seen with older males at night." and result["missing"] == []
+
+
+def test_levels_listed_one_per_line_with_no_mark_are_no_answer() -> None:
+    """A converter dropped the ticks: "No risk identified ¶ Low ¶ Moderate ¶ Significant" is not "none"."""
+    d = docx.Document()
+    _header(d, overall=None)
+    for n, name in enumerate(INDICATORS, 1):
+        d.add_paragraph(f"{n}.  Risk Indicator - {name}")
+        _pairs(d, [("Level of risk", "\n".join(ROW_LEVELS)), ("PROVIDE EVIDENCE (Mandatory)", f"Ev {n}")])
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert {result["indicators"][k]["level"] for k in result["indicators"]} == {None}
+    assert result["effective_level"] is None
+
+
+def test_a_name_that_points_elsewhere_is_no_name() -> None:
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Name of referrer", "Jane Teacher"), ("Agency", "Durham Academy"), ("Telephone", "0191 000 0000")])
+    _pairs(d, [("Child's name", "See household table"), ("Date of birth", "03/04/2012")])
+    d.add_paragraph("What has happened / what are you worried about?")
+    d.add_paragraph("Seen with older males at night.")
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["name"] is None and "child.name" in result["missing"]

@@ -42,6 +42,7 @@ from intake.store.schema import (
 from routing.model import Notification, NotificationKind
 
 _OUTBOX_INSERT = outbox.insert().returning(outbox.c.id)
+_ESCALATION_INSERT = escalations.insert()
 _CLAIMABLE = (OutboxStatus.PENDING.value, OutboxStatus.RETRY.value)
 
 # Statements run for every message, built once (SQLAlchemy then only binds values).
@@ -186,10 +187,10 @@ class DaemonOps(TxBase):
         if note.kind is NotificationKind.ESCALATION and status is OutboxStatus.PENDING and escalation_id is None:
             if note.reason is None:
                 raise StoreError(f"escalation {note.message_id} has no reason")
-            self._conn.execute(escalations.insert().values(
-                outbox_id=row_id, message_id=note.message_id, case_reference=note.case_reference,
-                reason=note.reason.value, queue=queue, mailbox=mailbox, created_at=at,
-                next_repeat_at=at + self._repeat, repeats=0))
+            self._conn.execute(_ESCALATION_INSERT, {
+                "outbox_id": row_id, "message_id": note.message_id, "case_reference": note.case_reference,
+                "reason": note.reason.value, "queue": queue, "mailbox": mailbox, "created_at": at,
+                "next_repeat_at": at + self._repeat, "repeats": 0})
         self._audit(at, f"outbox_{status.value}", mailbox=mailbox, message_id=note.message_id,
                     case=note.case_reference, detail=note.kind.value)
         return row_id

@@ -44,6 +44,17 @@ _QUEUE_DUE = select(queue_entries.c.due_at).where(
     queue_entries.c.case_reference == bindparam("reference"), queue_entries.c.mailbox == bindparam("mailbox"))
 
 
+_CASE_INSERT = cases.insert()
+_CASE_MESSAGE_INSERT = case_messages.insert()
+_LEDGER_INSERT = ledger_table.insert()
+_QUEUE_INSERT = queue_entries.insert()
+_COUNTER_ROW = {name: insert(reference_counters).values(year=bindparam("k_year"), last=0)
+                .on_conflict_do_nothing(index_elements=["year"])
+                for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_COUNTER_NEXT = (update(reference_counters).where(reference_counters.c.year == bindparam("k_year"))
+                 .values(last=reference_counters.c.last + 1).returning(reference_counters.c.last))
+
+
 def _like_literal(text: str) -> str:
     """``text`` for a LIKE pattern with escape character "/"."""
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
@@ -81,12 +92,9 @@ class SqlTransaction(DaemonOps, AppliesDecisions):
 
     def allocate_reference(self, year: int) -> str:
         """Row-locked counter: concurrent transactions get distinct numbers; a rollback gives its number back."""
-        insert = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
-        self._conn.execute(insert(reference_counters).values(year=year, last=0)
-                           .on_conflict_do_nothing(index_elements=["year"]))
-        number = self._conn.execute(
-            update(reference_counters).where(reference_counters.c.year == year)
-            .values(last=reference_counters.c.last + 1).returning(reference_counters.c.last)).scalar_one()
+        dialect = "postgresql" if self._conn.dialect.name == "postgresql" else "sqlite"
+        self._conn.execute(_COUNTER_ROW[dialect], {"k_year": year})
+        number = self._conn.execute(_COUNTER_NEXT, {"k_year": year}).scalar_one()
         return f"HOTH-{year}-{int(number):06d}"
 
     # -- applying a decision -------------------------------------------------
@@ -105,7 +113,7 @@ class SqlTransaction(DaemonOps, AppliesDecisions):
         if disposition is Disposition.NEW_CASE:
             if exists is not None:
                 raise StoreError(f"case {case.reference} already exists")
-            self._conn.execute(cases.insert(), {"reference": case.reference, "sender": case.sender,
+            self._conn.execute(_CASE_INSERT, {"reference": case.reference, "sender": case.sender,
                                                 "first_received_at": case.first_received_at, **values})
         elif exists is None:
             raise StoreError(f"case {case.reference} not found for {disposition.value}")
@@ -115,7 +123,7 @@ class SqlTransaction(DaemonOps, AppliesDecisions):
         for message_id in [*case.message_ids, decision.message_id]:
             if message_id not in known:
                 known.add(message_id)
-                self._conn.execute(case_messages.insert(), {
+                self._conn.execute(_CASE_MESSAGE_INSERT, {
                     "case_reference": case.reference, "message_id": message_id, "mailbox": decision.mailbox,
                     "received_at": decision.received_at})
         self._audit(decision.received_at, disposition.value, mailbox=decision.mailbox,
@@ -123,7 +131,7 @@ class SqlTransaction(DaemonOps, AppliesDecisions):
         return case.reference
 
     def _record_delivery(self, decision: Decision, key: LedgerKey | None, reference: str | None) -> None:
-        self._conn.execute(ledger_table.insert(), {
+        self._conn.execute(_LEDGER_INSERT, {
             "mailbox": decision.mailbox, "message_id": decision.message_id,
             "disposition": decision.disposition.value, "case_reference": reference,
             "received_at": decision.received_at, "folder": key.folder if key else None,
@@ -140,7 +148,7 @@ class SqlTransaction(DaemonOps, AppliesDecisions):
         values = {"queue": entry.queue, "due_at": entry.due_at, "opened_at": entry.opened_at,
                   "triaged": entry.triaged}
         if old is None:
-            self._conn.execute(queue_entries.insert(), {
+            self._conn.execute(_QUEUE_INSERT, {
                 "case_reference": entry.case_reference, "mailbox": entry.mailbox, "warned": False, "breached": False,
                 **values})
         else:

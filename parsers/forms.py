@@ -79,6 +79,9 @@ def detect_form(doc: Document, profiles: dict[str, Profile]) -> FormType:
     labelled = sum(1 for key in _REFERRAL_KEYS
                    if key in referral.fields and reader.find(referral.fields[key], fuzzy=False))
     ref_score = 2 * labelled + sum(1 for phrase in referral.detect if _plain(phrase) in text)
+    if _correspondence(doc) and labelled < 3 and not _evidence_labels(doc, ce, 3):
+        # Minutes of a meeting, or a letter, that talk about the forms: not a form ("unknown": a human reads it).
+        return FormType.UNKNOWN
     if indicators >= 5 or (ce_score >= 6 and ce_score > ref_score):
         return FormType.CE_MATRIX
     if ref_score >= 4:
@@ -86,6 +89,32 @@ def detect_form(doc: Document, profiles: dict[str, Profile]) -> FormType:
     if ce_score >= 4:
         return FormType.CE_MATRIX
     return FormType.UNKNOWN
+
+
+_NOT_A_FORM = re.compile(r"^\s*(?:dear\b|.{0,80}\b(?:minutes|meeting notes|agenda)\b)", re.IGNORECASE)
+
+
+def _correspondence(doc: Document) -> bool:
+    """A letter ("Dear …") or minutes / an agenda as the title, in the opening paragraphs before any table."""
+    seen = 0
+    for row in doc.rows:
+        if row.table is not None:
+            break
+        text = row.cells[0].text.strip() if row.cells else ""
+        if not text:
+            continue
+        if _NOT_A_FORM.match(text) and (seen == 0 or text.lower().startswith("dear")):
+            return True
+        seen += 1
+        if seen >= 12:
+            break
+    return False
+
+
+def _evidence_labels(doc: Document, profile: Profile, enough: int) -> bool:
+    """At least ``enough`` of the CE Matrix's "PROVIDE EVIDENCE" labels: the form's own structure."""
+    reader = Reader(doc, profile)
+    return len(reader.find(profile.fields["evidence"], fuzzy=False)) >= enough
 
 
 def _plain(text: str) -> str:

@@ -15,7 +15,7 @@ from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean, item_key
 from parsers.labels import Profile
 from parsers.results import Child, FormType, ParseResult
-from parsers.wordml import Document
+from parsers.wordml import MARKERS, Document
 
 _YES_NO = ("parents_informed", "open_to_csc", "immediate_risk", "ce_matrix_attached", "consent")
 _TEXTS = ("parents", "household", "other_agencies", "parents_not_informed_reason")
@@ -94,10 +94,14 @@ class _ReferralReader:
         if not hits:
             return _labels(self.reader, items)
         names = {item.key: item.aliases[0] for item in items}
+        rows = self.reader.doc.rows
         for hit in hits:  # a section heading may come first, the labelled list after it
-            labels = self.reader.ticked_labels(hit.row, self._next_label_row(hit.row))
+            end = self._next_label_row(hit.row)
+            labels = self.reader.ticked_labels(hit.row, end)
             if labels:
                 return labels
+            if any(m in cell.text for row in rows[hit.row:end] for cell in row.cells for m in MARKERS):
+                return []  # a tick list with nothing ticked: no category, never its first item's words
             value = self.reader.value(hit)
             if value and not any(ch in value for ch in "\ue000\ue001") and len(value) <= 300:  # "Neglect, Domestic abuse"
                 parts = [p.strip() for p in re.split(r"[;,\n]", clean(value)) if p.strip()]

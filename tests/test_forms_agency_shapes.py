@@ -735,3 +735,32 @@ def test_a_name_that_points_elsewhere_is_no_name() -> None:
     d.add_paragraph("Seen with older males at night.")
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["child"]["name"] is None and "child.name" in result["missing"]
+
+
+# -- round seven: what is and is not a form -----------------------------------------------------
+
+def test_a_referral_with_no_category_ticked_has_none() -> None:
+    d = docx.Document(io.BytesIO(contact_referral("Email", "jane@academy.sch.uk")))
+    cats = d.tables[-1]
+    cats.rows[0].cells[1].text = "☐"
+    cats.rows[0].cells[0].text = "Physical abuse"
+    for label in ("Neglect", "Child exploitation / harm outside the home"):
+        cells = cats.add_row().cells
+        cells[0].text, cells[1].text = label, "☐"
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["categories"] == []
+
+
+@pytest.mark.parametrize("opening", ["Strategy Meeting Minutes", "Dear Mr and Mrs Robson,"])
+def test_minutes_or_a_letter_about_a_child_are_no_form(opening: str) -> None:
+    """A table of indicators with levels in meeting minutes, or a letter naming the forms: a human reads it."""
+    d = docx.Document()
+    d.add_paragraph(opening)
+    d.add_paragraph("A Safeguarding Referral Form has been sent to First Contact; the CE Matrix found Low Risk.")
+    table = d.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Risk indicator", "Level discussed"
+    for name, level in zip(INDICATORS, LEVELS):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = name, level.capitalize()
+    result = parse_document(_save(d), "minutes.docx").to_json()
+    assert result["form"] == "unknown"

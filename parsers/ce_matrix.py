@@ -240,20 +240,33 @@ def _overall(reader: Reader, levels: LevelReader, profile: Profile, segments: di
     spec = profile.fields["overall_level"]
     last_indicator = max((s.start for s in segments.values()), default=-1)
     hits = [h for h in reader.find(spec) if h.row > last_indicator] or reader.find(spec)
+    found: list[Level] = []
     for hit in hits:
-        if hit.inline and written_level(hit.inline, profile.levels):
-            return written_level(hit.inline, profile.levels)
-        end = section_end(reader, profile, hit.row)
-        marks = levels.marks(hit.row, end)
-        level, notes = choose(marks, "overall_level")
+        level, notes = _overall_at(reader, levels, profile, hit, section_end(reader, profile, hit.row))
         if level is not None:
-            warnings.extend(notes)
-            return level
-        if not marks:
-            value = reader.value(hit)
-            if written_level(value, profile.levels):
-                return written_level(value, profile.levels)
-    return None
+            found.append(level)
+            warnings.extend(n for n in notes if n not in warnings)
+    if len(set(found)) > 1:  # e.g. last review's matrix left above this one: never the lower
+        chosen = Level.highest(list(found))
+        listed = ", ".join(lvl.value for lvl in found)
+        warnings.append(f"overall_level: the document records several overall levels ({listed}); "
+                        f"using the highest, {chosen.value if chosen else None}")
+        return chosen
+    return found[0] if found else None
+
+
+def _overall_at(reader: Reader, levels: LevelReader, profile: Profile, hit: Hit,
+                end: int) -> tuple[Level | None, list[str]]:
+    """The overall level one overall-level label records: written inline, ticked below it, or written beside."""
+    if hit.inline and (written := written_level(hit.inline, profile.levels)):
+        return written, []
+    marks = levels.marks(hit.row, end)
+    level, notes = choose(marks, "overall_level")
+    if level is not None:
+        return level, notes
+    if not marks:
+        return written_level(reader.value(hit), profile.levels), []
+    return None, []
 
 
 # -- header and child --------------------------------------------------------

@@ -764,3 +764,18 @@ def test_minutes_or_a_letter_about_a_child_are_no_form(opening: str) -> None:
         cells[0].text, cells[1].text = name, level.capitalize()
     result = parse_document(_save(d), "minutes.docx").to_json()
     assert result["form"] == "unknown"
+
+
+def test_last_reviews_matrix_left_above_this_one_never_lowers_the_overall_level() -> None:
+    """Two matrices in one file (an old review's, then the current): both overall levels read, the highest used."""
+    old = _descriptor_doc()
+    old.add_paragraph("Overall assessed level of exploitation risk: Low")
+    current = _descriptor_doc()
+    current.paragraphs[-1].text = "Overall assessed level of exploitation risk: Significant"
+    for element in list(current.element.body):
+        if element.tag.endswith("}sectPr"):
+            continue
+        old.element.body.insert(len(old.element.body) - 1, copy.deepcopy(element))
+    result = parse_document(_save(old), "m.docx").to_json()
+    assert result["overall_level"] == "significant" and result["effective_level"] == "significant"
+    assert any("several overall levels" in w for w in result["warnings"])

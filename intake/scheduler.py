@@ -250,7 +250,8 @@ class TriageWatch:
         self._seen: dict[str, dict[str, set[str]]] = {}
 
     async def scan(self) -> int:
-        """Compare each mailbox's queue folders with the last scan; the first scan only sets the baseline."""
+        """Compare each mailbox's queue folders with the last scan. The first scan compares them with what the
+        store says they should hold, so a message moved out while the daemon was stopped is noticed too."""
         marked = 0
         for name in self._settings.mailboxes:
             try:
@@ -259,10 +260,16 @@ class TriageWatch:
                 log.warning("triage_scan_failed", mailbox=name, error=str(err))
                 continue
             previous, self._seen[name] = self._seen.get(name), current
-            if previous is None:
-                continue
             still_queued = set().union(*current.values())
-            gone = {m for folder, ids in previous.items() for m in ids - current.get(folder, set())} - still_queued
+            if previous is None:
+                try:
+                    expected = await asyncio.to_thread(self._store.open_filed_messages, name)
+                except StoreError as err:
+                    log.warning("triage_baseline_failed", mailbox=name, error=type(err).__name__)
+                    continue
+                gone = expected - still_queued
+            else:
+                gone = {m for folder, ids in previous.items() for m in ids - current.get(folder, set())} - still_queued
             if gone:
                 marked += await asyncio.to_thread(self._mark, name, gone)
         return marked

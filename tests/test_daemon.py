@@ -446,6 +446,21 @@ def test_moving_a_message_out_of_its_queue_folder_marks_it_triaged(service: Serv
         assert run.store.open_queue_entries() == []
 
 
+def test_a_message_moved_out_while_the_daemon_was_stopped_is_triaged_at_start(service: Service) -> None:
+    """The first scan compares the queue folders with the store, not only with a later scan."""
+    service.deliver("firstcontact", mail([("Referral Form.docx", referral())], to="firstcontact",
+                                         message_id="offline-triage@brackenfield-primary.sch.uk"))
+    with service.running():
+        service.wait_filed("firstcontact", FOLDER["first-contact"], 1)
+    with service.dovecot.connect(service.users["firstcontact"]) as client:
+        client.create_folder("Done")
+        client.select_folder(imap_name(FOLDER["first-contact"]))
+        client.move(client.search("ALL"), "Done")
+    with service.running() as run:
+        assert run.call(run.daemon.triage.scan) == 1
+        assert run.store.open_queue_entries() == []
+
+
 # --- the command line ------------------------------------------------------------------------------
 
 

@@ -44,6 +44,7 @@ from routing.model import Notification, NotificationKind
 _OUTBOX_INSERT = outbox.insert().returning(outbox.c.id)
 _ESCALATION_INSERT = escalations.insert()
 _CLAIMABLE = (OutboxStatus.PENDING.value, OutboxStatus.RETRY.value)
+_QUEUED_DISPOSITIONS = ("new_case", "case_update", "copy")  # filed into a queue folder
 
 # Statements run for every message, built once (SQLAlchemy then only binds values).
 _KNOWN_COLUMNS = (ledger.c.id, ledger.c.disposition, ledger.c.case_reference)
@@ -281,6 +282,17 @@ class DaemonOps(TxBase):
         return row_id
 
     # -- queue sweeps ------------------------------------------------------------
+
+    def open_filed_messages(self, mailbox: str) -> set[str]:
+        """Message-IDs this mailbox filed into a queue folder whose case's entry there is still open: what
+        the queue folders should hold (staff moving one out, even while the daemon was stopped, triages it)."""
+        rows = self._conn.execute(
+            select(ledger.c.message_id).join(queue_entries, and_(
+                queue_entries.c.case_reference == ledger.c.case_reference,
+                queue_entries.c.mailbox == ledger.c.mailbox)).where(
+                ledger.c.mailbox == mailbox, ledger.c.filed_at.is_not(None),
+                ledger.c.disposition.in_(_QUEUED_DISPOSITIONS), queue_entries.c.triaged.is_(False)))
+        return {row.message_id for row in rows if row.message_id}
 
     def open_queue_entries(self) -> list[QueueRow]:
         rows = self._conn.execute(select(queue_entries).where(queue_entries.c.triaged.is_(False))

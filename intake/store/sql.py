@@ -168,6 +168,9 @@ class SqlStore:
     def record_repeat(self, escalation_id: int, note: Notification, at: datetime) -> int:
         return self._run(lambda tx: tx.record_repeat(escalation_id, note, at))
 
+    def open_filed_messages(self, mailbox: str) -> set[str]:
+        return self._run(lambda tx: tx.open_filed_messages(mailbox))
+
     def open_queue_entries(self) -> list[QueueRow]:
         return self._run(lambda tx: tx.open_queue_entries())
 

@@ -16,7 +16,7 @@ def cmd_check_config(path: Path | None) -> int:
         WorkingCalendar(settings.business_hours)
     except ValueError as err:
         raise ConfigError(f"{path or default_config_path()}: business_hours: {err}") from err
-    print(f"{path or default_config_path()}: OK")
+    print(f"{path or default_config_path()}: valid settings (whether `run` would start: see the end)")
     print(render_routes(settings))
     return _daemon_readiness(settings)
 

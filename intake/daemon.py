@@ -55,7 +55,7 @@ from routing.decide import Decider
 
 log = structlog.get_logger(__name__)
 
-EXIT_OK, EXIT_INTERNAL = 0, 1
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
 STOP_GRACE_SECONDS = 60.0
 
 
@@ -236,19 +236,19 @@ def cmd_run(config_path: Path | None) -> int:
     return EXIT_OK
 
 
-def _store_or_report(settings: Settings, *, existing: bool = False) -> SqlStore | None:
+def _store_or_report(settings: Settings, *, existing: bool = False, config_given: bool = True) -> SqlStore | None:
     """The store, or None after saying why; ``existing``: a command that only looks at the daemon's data
     never creates a new, empty SQLite file (the wrong settings file would otherwise show "nothing")."""
     try:
         if existing:
-            _require_existing(settings.store.url)
+            _require_existing(settings.store.url, config_given)
         return open_store(settings)
     except StoreError as err:
         print(f"hoth-intake: cannot open the store: {err}", file=sys.stderr)
         return None
 
 
-def _require_existing(url: str) -> None:
+def _require_existing(url: str, config_given: bool = True) -> None:
     try:
         parsed = make_url(url)
     except Exception:  # noqa: BLE001 — an unusable URL: opening the store reports it
@@ -256,7 +256,9 @@ def _require_existing(url: str) -> None:
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         path = Path(parsed.database)
         if not path.exists():
-            raise StoreError(f"there is no store at {path.resolve()}; give the daemon's settings file with --config")
+            hint = ("the daemon creates it when it first starts" if config_given
+                    else "give the daemon's settings file with --config")
+            raise StoreError(f"there is no store at {path.resolve()}; {hint}")
 
 
 async def _serve(daemon: Daemon) -> None:
@@ -272,9 +274,9 @@ async def _serve(daemon: Daemon) -> None:
 def cmd_reprocess(config_path: Path | None, ids: Sequence[int], list_only: bool) -> int:
     """List quarantined messages, or put the given ones back into their INBOX for another try."""
     settings = load_settings(config_path)
-    store = _store_or_report(settings, existing=True)
+    store = _store_or_report(settings, existing=True, config_given=config_path is not None)
     if store is None:
-        return EXIT_INTERNAL
+        return EXIT_USAGE
     try:
         held = {row.id: row for row in store.quarantined()}
         if list_only or not ids:

@@ -32,9 +32,9 @@ def cmd_queues(config_path: Path | None, queue: str | None, as_json: bool, out: 
         print(f"hoth-intake: no queue named {queue!r}; the queues are: {', '.join(settings.queues)}",
               file=sys.stderr)
         return EXIT_USAGE
-    store = _store_or_report(settings, existing=True)
+    store = _store_or_report(settings, existing=True, config_given=config_path is not None)
     if store is None:
-        return EXIT_INTERNAL
+        return EXIT_USAGE
     try:
         view = queue_view(settings, store, datetime.now(UTC), only=queue)
     finally:
@@ -70,7 +70,7 @@ def entry_json(row: QueueRow, case: CaseRecord | None, now: datetime, tz) -> dic
     return {
         "reference": row.case_reference,
         "mailbox": row.mailbox,
-        "level": case.effective_level.value if case and case.effective_level else "unknown",
+        "level": case.effective_level.value if case and case.effective_level else None,  # a referral has none
         "initials": case.child.initials if case else None,
         "opened_at": iso(row.opened_at, tz),
         "due_at": iso(row.due_at, tz) if row.due_at else None,
@@ -82,7 +82,7 @@ def entry_line(entry: dict[str, Any]) -> str:
     """One entry as the digest and the CLI print it."""
     due = entry["due_at"] or "no deadline"
     status = {"overdue": "OVERDUE"}.get(entry["status"], entry["status"])
-    return (f"{entry['reference']}  {entry['mailbox']:<14} {entry['level']:<12} "
+    return (f"{entry['reference']}  {entry['mailbox']:<14} {entry['level'] or '-':<12} "
             f"{entry['initials'] or '--':<6} due {due}  {status}")
 
 

@@ -21,7 +21,7 @@ def _config(tmp_path: Path, env: str) -> Path:
 def test_the_packaged_default_is_valid_for_parse_and_replay(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-config"]) == 0
     out = capsys.readouterr().out
-    assert ": OK" in out and "route table (first match wins):" in out and "cevt-significant" in out
+    assert ": valid settings" in out and "route table (first match wins):" in out and "cevt-significant" in out
     assert "fine for parse and replay" in out
 
 

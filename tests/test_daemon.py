@@ -504,7 +504,7 @@ def test_read_only_commands_never_create_an_empty_store(tmp_path: Path, capsys: 
     from intake.queues import cmd_queues
 
     monkeypatch.chdir(tmp_path)
-    assert cmd_reprocess(None, [], list_only=True) == 1
-    assert cmd_queues(None, None, as_json=False) == 1
+    assert cmd_reprocess(None, [], list_only=True) == 2
+    assert cmd_queues(None, None, as_json=False) == 2
     assert "there is no store at" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []

@@ -23,6 +23,7 @@ import multiprocessing.connection
 import os
 import signal
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -73,6 +74,7 @@ class ReadAhead:
         self._timeout = timeout
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._pools: weakref.WeakKeyDictionary[Future[Reading], ProcessPoolExecutor] = weakref.WeakKeyDictionary()
 
     def start(self) -> None:
         """Start the workers now (they import the parsers once), rather than on the first message."""
@@ -86,7 +88,11 @@ class ReadAhead:
 
     def submit(self, raws: Sequence[bytes], now: datetime) -> list[Future[Reading]]:
         pool = self._executor()
-        return [pool.submit(self._reader, raw, now) for raw in raws]
+        futures = [pool.submit(self._reader, raw, now) for raw in raws]
+        with self._lock:  # which pool each reading runs in: a failure resets that pool only
+            for future in futures:
+                self._pools[future] = pool
+        return futures
 
     def result(self, future: Future[Reading], raw: bytes, now: datetime) -> Reading:
         """This message's reading; read again alone in a fresh worker if the first try failed."""
@@ -96,13 +102,16 @@ class ReadAhead:
             raise
         except BaseException as first:  # noqa: BLE001 — a dead, hung or failing worker: try once more, alone
             log.warning("readahead_retry", error=type(first).__name__)
-            self._reset(broken=isinstance(first, (BrokenProcessPool, FutureTimeout)))
+            with self._lock:
+                failed = self._pools.get(future)
+            self._reset(failed, broken=isinstance(first, (BrokenProcessPool, FutureTimeout)))
+        pool = self._executor()
         try:
-            return self._executor().submit(self._reader, raw, now).result(timeout=self._timeout)
+            return pool.submit(self._reader, raw, now).result(timeout=self._timeout)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as second:  # noqa: BLE001
-            self._reset(broken=isinstance(second, (BrokenProcessPool, FutureTimeout)))
+            self._reset(pool, broken=isinstance(second, (BrokenProcessPool, FutureTimeout)))
             raise ReadAheadFailed(f"reading the message in a worker failed twice ({type(second).__name__})") from second
 
     def _executor(self) -> ProcessPoolExecutor:
@@ -114,11 +123,14 @@ class ReadAhead:
                     initializer=_start_worker, initargs=(self._profiles, self._timezone))
             return self._pool
 
-    def _reset(self, *, broken: bool) -> None:
-        """Drop a pool whose worker died or hung (its other futures fail and are read again)."""
-        if not broken:
+    def _reset(self, failed: ProcessPoolExecutor | None, *, broken: bool) -> None:
+        """Drop the pool a worker died or hung in (its other futures fail and are read again); a pool already
+        replaced (another mailbox's reading found it broken first) is left to that reset."""
+        if not broken or failed is None:
             return
         with self._lock:
+            if self._pool is not failed:
+                return
             pool, self._pool = self._pool, None
         if pool is not None:
             for process in list(getattr(pool, "_processes", {}).values()):

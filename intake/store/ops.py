@@ -68,8 +68,6 @@ _FILE = update(ledger).where(
     ledger.c.mailbox == bindparam("k_mailbox"), ledger.c.folder == bindparam("k_folder"),
     ledger.c.uidvalidity == bindparam("k_uidvalidity"), ledger.c.uid == bindparam("k_uid"),
 ).values(filed_at=bindparam("k_filed_at", type_=ledger.c.filed_at.type))
-_MARK_SENT = update(outbox).where(outbox.c.id == bindparam("k_id")).values(
-    status=OutboxStatus.SENT.value, sent_at=bindparam("k_sent_at", type_=outbox.c.sent_at.type))
 _OUTBOX_KEYS = select(outbox.c.mailbox, outbox.c.message_id, outbox.c.case_reference).where(
     outbox.c.id == bindparam("row_id"))
 
@@ -218,11 +216,9 @@ class DaemonOps(TxBase):
         """Rows still claimed by a worker of this host that no longer runs (killed mid-send) are due again
         now, rather than when their lease lapses; returns how many. ``dead(worker)`` says which."""
         rows = self._conn.execute(select(outbox.c.id, outbox.c.claimed_by, outbox.c.mailbox, outbox.c.message_id,
-                                         outbox.c.case_reference).where(
-            outbox.c.status == OutboxStatus.SENDING.value,
-            outbox.c.claimed_by.like(worker_prefix.replace("%", "").replace("_", "\\_") + "%", escape="\\"),
-        )).all()
-        released = [row for row in rows if row.claimed_by and dead(row.claimed_by)]
+                                         outbox.c.case_reference).where(outbox.c.status == OutboxStatus.SENDING.value))
+        released = [row for row in rows
+                    if row.claimed_by and row.claimed_by.startswith(worker_prefix) and dead(row.claimed_by)]
         for row in released:
             self._conn.execute(update(outbox).where(outbox.c.id == row.id, outbox.c.status == OutboxStatus.SENDING.value)
                                .values(status=OutboxStatus.RETRY.value, next_attempt_at=now, claimed_by=None))
@@ -231,7 +227,7 @@ class DaemonOps(TxBase):
         return len(released)
 
     def mark_sent(self, row_id: int, at: datetime) -> None:
-        self._set_outbox(row_id, at, "sent", _MARK_SENT, {"k_id": row_id, "k_sent_at": at})
+        self._set_outbox(row_id, at, "sent", status=OutboxStatus.SENT.value, sent_at=at)
 
     def mark_retry(self, row_id: int, at: datetime, error: str, next_attempt_at: datetime) -> None:
         self._set_outbox(row_id, at, "retry", status=OutboxStatus.RETRY.value, last_error=error,
@@ -244,16 +240,11 @@ class DaemonOps(TxBase):
         row = self._conn.execute(select(outbox).where(outbox.c.id == row_id)).first()
         return to_outbox_row(row) if row else None
 
-    def _set_outbox(self, row_id: int, at: datetime, action: str, statement: Any = None,
-                    parameters: dict[str, Any] | None = None, **values: Any) -> None:
-        """Change one outbox row by ``values``, or by a prebuilt ``statement`` and its ``parameters``."""
+    def _set_outbox(self, row_id: int, at: datetime, action: str, **values: Any) -> None:
         row = self._conn.execute(_OUTBOX_KEYS, {"row_id": row_id}).first()
         if row is None:
             raise StoreError(f"no outbox row {row_id}")
-        if statement is None:
-            self._conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
-        else:
-            self._conn.execute(statement, parameters)
+        self._conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
         self._audit(at, f"outbox_{action}", mailbox=row.mailbox, message_id=row.message_id,
                     case=row.case_reference)
 

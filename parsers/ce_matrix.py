@@ -17,7 +17,7 @@ from parsers.label_index import Hit
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm
 from parsers.levels import LevelReader, choose, level_in, written_level
 from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
-from parsers.people import form_age, people_table_header, pointer, split_aliases, split_name, subject_child
+from parsers.people import form_age, pointer, split_aliases, split_name, subject_child
 from parsers.wordml import MARKERS, Document
 
 _TERMINATOR_FIELDS = ("voice_of_child", "views_of_parent", "suspects", "overall_level", "exploitation_types",
@@ -334,14 +334,14 @@ def _after(reader: Reader, spec: FieldSpec, anchor, end: int) -> str | None:
 
 def _child(reader: Reader, profile: Profile, assessed: date | None, today: date) -> Child:
     fields = profile.fields
-    raw_name = _child_field(reader, fields["child.name"])
+    raw_name, _ = reader.field(fields["child.name"], not_people=True)
     raw_name = None if pointer(raw_name) else raw_name  # "See household table"
     listed = {} if raw_name else subject_child(reader.doc)  # only in a household table, marked as the subject
     name, aliases = split_name(raw_name or listed.get("name"))
     alias_text, _ = reader.field(fields["child.aliases"], fuzzy=False)
     if alias_text:
         aliases.extend(a for a in split_aliases(alias_text) if a not in aliases)
-    dob_text = _child_field(reader, fields["child.dob"]) or listed.get("dob")
+    dob_text = reader.field(fields["child.dob"], not_people=True)[0] or listed.get("dob")
     dob = parse_uk_date(dob_text, today=today)
     age_text, _ = reader.field(fields["child.age"])
     age = form_age(dob, assessed, parse_age(age_text))
@@ -349,23 +349,11 @@ def _child(reader: Reader, profile: Profile, assessed: date | None, today: date)
     for key in ("address", "gender", "disability", "ethnicity", "language", "legal_status", "gp", "school",
                 "agency_reference", "known_to_police", "known_to_yos", "known_to_camhs"):
         spec = fields.get(f"child.{key}")
-        details[key] = _child_field(reader, spec, fuzzy=False) if spec else None  # optional: exact labels only
+        details[key] = reader.field(spec, fuzzy=False, not_people=True)[0] if spec else None  # exact labels only
     details["address"] = details["address"] or listed.get("address")
     open_raw = reader.value(h) if (h := _first(reader, fields.get("child.open_to_csc"))) else None
     details["open_to_csc"] = reader.yes_no(open_raw)
     return Child(name=name, dob=dob, age=age, aliases=aliases, details=details)
-
-
-def _child_field(reader: Reader, spec: FieldSpec, *, fuzzy: bool = True) -> str | None:
-    """A child's field, never read from a household or professionals table's column ("Name | Relationship |
-    D.O.B."): those rows are other people."""
-    for hit in reader.find(spec, fuzzy=fuzzy):
-        if people_table_header(reader.doc, hit.row):
-            continue
-        raw = reader.value(hit)
-        if raw and clean(raw):
-            return clean(raw)
-    return None
 
 
 def _first(reader: Reader, spec: FieldSpec | None):

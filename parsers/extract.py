@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from parsers.label_index import FuzzyIndex, Hit, build_index
+from parsers.people import people_table_header
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm, split_inline
 from parsers.ticks import segments, side_tick, tick_state
 from parsers.wordml import MARKERS, Cell, Document, Row, strip_markers
@@ -206,12 +207,18 @@ class Reader:
         return adjacent and sum(labels) >= others
 
     def field(self, spec: FieldSpec | None, start: int = 0, end: int | None = None,
-              *, fuzzy: bool = True) -> tuple[str | None, Hit | None]:
-        """First non-empty value of a field in a range; (None, hit) if labelled but empty."""
+              *, fuzzy: bool = True, not_people: bool = False) -> tuple[str | None, Hit | None]:
+        """First non-empty value of a field in a range; (None, hit) if labelled but empty.
+
+        ``not_people``: a child's own field, never a column of a table of other people
+        ("Name | Relationship | DOB": the household, the professionals).
+        """
         if spec is None:
             return None, None
         first_hit: Hit | None = None
         for hit in self.find(spec, start, end, fuzzy=fuzzy):
+            if not_people and people_table_header(self.doc, hit.row):
+                continue
             first_hit = first_hit or hit
             raw = self.value(hit)
             text = clean(raw) if raw is not None else ""

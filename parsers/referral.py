@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from parsers.people import form_age, people_table_header, pointer, split_name, subject_child
+from parsers.people import form_age, pointer, split_name, subject_child
 from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean, item_key
 from parsers.labels import Profile
@@ -70,12 +70,7 @@ class _ReferralReader:
         spec = self.profile.section_fields.get(section, {}).get(key)
         if spec is not None and section in self.ranges:
             start, end = self.ranges[section]
-            for hit in self.reader.find(spec, start, end):
-                if section == "child" and people_table_header(self.reader.doc, hit.row):
-                    continue  # "Name | Relationship | DOB": a household table's column, not the child's field
-                raw = self.reader.value(hit)
-                if raw and clean(raw):
-                    return clean(raw)
+            value, _ = self.reader.field(spec, start, end, not_people=section == "child")
         return value
 
 
@@ -103,7 +98,7 @@ class _ReferralReader:
             if any(m in cell.text for row in rows[hit.row:end] for cell in row.cells for m in MARKERS):
                 return []  # a tick list with nothing ticked: no category, never its first item's words
             value = self.reader.value(hit)
-            if value and not any(ch in value for ch in "\ue000\ue001") and len(value) <= 300:  # "Neglect, Domestic abuse"
+            if value and not any(m in value for m in MARKERS) and len(value) <= 300:  # "Neglect, Domestic abuse"
                 parts = [p.strip() for p in re.split(r"[;,\n]", clean(value)) if p.strip()]
                 # A known category by any of its names; another short phrase as written; prose is no list.
                 keyed = [(item_key(p, items), p) for p in parts]

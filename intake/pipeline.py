@@ -49,9 +49,8 @@ from config.settings import ConfigError, Settings
 from intake.imap import MailboxConnectionError, MailboxError
 from intake.ledger import QUARANTINED, LedgerKey, StoreError
 from intake.readahead import ReadAhead, Reading
-from parsers.message import receipt_time
 from intake.store import SqlStore
-from parsers.message import ParsedMail
+from parsers.message import ParsedMail, receipt_time
 from parsers.mime import parse_message
 from routing.decide import Decider
 from routing.model import Decision, Disposition, EscalationReason, Notification

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from config.settings import Settings, load_settings
+from intake.cli import EXIT_OK, EXIT_USAGE
 from intake.ledger import QueueRow
 from intake.store import SqlStore
 from routing.calendar import WorkingCalendar, iso
 from routing.model import CaseRecord
 
-EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
 
 
 def cmd_queues(config_path: Path | None, queue: str | None, as_json: bool, out: TextIO | None = None) -> int:
@@ -52,13 +52,18 @@ def queue_view(settings: Settings, store: SqlStore, now: datetime, only: str | N
     tz = WorkingCalendar(settings.business_hours).tz
     entries = store.open_queue_entries()
     cases: dict[str, CaseRecord | None] = {}
+
+    def case(reference: str) -> CaseRecord | None:
+        if reference not in cases:
+            cases[reference] = store.case_by_reference(reference)
+        return cases[reference]
+
     view = []
     for name, queue in settings.queues.items():
         if only is not None and name != only:
             continue
         rows = sorted((e for e in entries if e.queue == name), key=lambda r: (r.due_at is None, r.due_at or now))
-        listed = [entry_json(r, cases.setdefault(r.case_reference, store.case_by_reference(r.case_reference)),
-                             now, tz) for r in rows]
+        listed = [entry_json(r, case(r.case_reference), now, tz) for r in rows]
         view.append({"queue": name, "folder": queue.folder, "description": queue.description,
                      "open": len(listed), "overdue": sum(1 for e in listed if e["status"] == "overdue"),
                      "entries": listed})

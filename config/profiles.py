@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from config.settings import ConfigError
+from config.errors import ConfigError
 from parsers.labels import Profile
 
 FORMS = ("ce_matrix", "referral")

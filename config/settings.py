@@ -17,13 +17,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from config.errors import ConfigError
 
 DEFAULT_CONFIG = "hoth-intake.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class ConfigError(Exception):
-    """A configuration problem, worded for the administrator who must fix it."""
 
 
 class _Model(BaseModel):

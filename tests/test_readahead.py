@@ -185,3 +185,13 @@ def test_a_negative_parse_workers_is_refused_with_its_key(tmp_path) -> None:  # 
     config.write_text(default_config_path().read_text() + "\n[daemon]\nparse_workers = -1\n")
     with pytest.raises(ConfigError, match="parse_workers"):
         load_settings(config)
+
+
+def test_a_worker_loads_only_what_reading_needs() -> None:
+    """A spawned worker imports the daemon's entry module, then the reader: neither may pull in the settings
+    models (pydantic costs each worker ~15 MB of the service's 150 MB)."""
+    heavy = ("pydantic", "sqlalchemy", "imapclient", "aiosmtplib", "apscheduler")
+    code = ("import sys, intake.cli, intake.readahead, config.profiles; "
+            f"print([m for m in {heavy!r} if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

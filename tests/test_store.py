@@ -447,23 +447,39 @@ def test_concurrent_claims_are_disjoint(sql_url: str) -> None:
     assert sorted(claims["w1"] + claims["w2"]) == list(range(1, 41))
 
 
-def test_version_1_database_is_upgraded_without_losing_data(sql_url: str) -> None:
-    """A database written by schema version 1 gains the attempts table and keeps its cases."""
+def _as_older_version(sql_url: str, version: int) -> None:
+    """Turn a current database back into what ``version`` wrote: migrations only ever add tables, so drop the
+    tables later versions added and forget those versions."""
     from intake.store import schema
 
+    added = {2: ["attempts"], 3: ["reply_recipients"]}
     engine = schema.make_engine(sql_url)
     with engine.begin() as conn:
-        schema._MIGRATIONS[1](conn)
-        conn.execute(schema.schema_version.insert().values(version=1, applied_at=T0))
+        for later in range(schema.SCHEMA_VERSION, version, -1):
+            for table in added[later]:
+                conn.execute(text(f"DROP TABLE {table}"))
+            conn.execute(text("DELETE FROM schema_version WHERE version = :v"), {"v": later})
     engine.dispose()
-    old = SqlStore(sql_url)  # no create_or_upgrade: still version 1
-    open_case(old)
-    old.close()
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_database_is_upgraded_without_losing_data(sql_url: str, version: int) -> None:
+    """Cases stay; the attempts table appears; replies sent before the upgrade still count against the cap."""
     store = SqlStore.open(sql_url)
-    assert store.schema_version() == SCHEMA_VERSION == 2
-    assert store.case_by_reference("HOTH-2026-000001") is not None
-    assert store.start_attempt(key_for(50, "<new@x>", sha="d" * 64), T0).number == 1
+    open_case(store, notes=[reply("HOTH-2026-000001", "Worker@School.sch.uk"), alert("HOTH-2026-000001")])
+    store.apply(delivery(Disposition.CASE_UPDATE, "<m2@school>", at=T0 + timedelta(minutes=5),
+                         case=case("HOTH-2026-000001"), suppressed=[reply("HOTH-2026-000001")]))
     store.close()
+    _as_older_version(sql_url, version)
+    store = SqlStore.open(sql_url)
+    try:
+        assert store.schema_version() == SCHEMA_VERSION == 3
+        assert store.case_by_reference("HOTH-2026-000001") is not None
+        assert store.start_attempt(key_for(50, "<new@x>", sha="d" * 64), T0).number == 1
+        assert store.replies_sent_since(SENDER, T0) == 1  # the suppressed one never counted
+        assert store.replies_sent_since(SENDER, T0 + timedelta(seconds=1)) == 0
+    finally:
+        store.close()
 
 
 def test_schema_version_checked(sql_url: str) -> None:

@@ -38,10 +38,13 @@ from intake.store.schema import (
     outbox,
     quarantine,
     queue_entries,
+    reply_addresses,
+    reply_recipients,
 )
 from routing.model import Notification, NotificationKind
 
 _OUTBOX_INSERT = outbox.insert().returning(outbox.c.id)
+_REPLY_RECIPIENTS_INSERT = reply_recipients.insert()
 _ESCALATION_INSERT = escalations.insert()
 _CLAIMABLE = (OutboxStatus.PENDING.value, OutboxStatus.RETRY.value)
 _QUEUED_DISPOSITIONS = ("new_case", "case_update", "copy")  # filed into a queue folder
@@ -183,6 +186,9 @@ class DaemonOps(TxBase):
             **notification_values(note), "mailbox": mailbox, "escalation_id": escalation_id, "status": status.value,
             "attempts": 0, "created_at": at, "next_attempt_at": at,
         }).scalar_one())
+        if note.kind.sender_facing and status is not OutboxStatus.SUPPRESSED:
+            self._conn.execute(_REPLY_RECIPIENTS_INSERT, [
+                {"outbox_id": row_id, "address": address, "created_at": at} for address in reply_addresses(note.to)])
         if note.kind is NotificationKind.ESCALATION and status is OutboxStatus.PENDING and escalation_id is None:
             if note.reason is None:
                 raise StoreError(f"escalation {note.message_id} has no reason")

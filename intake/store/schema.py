@@ -7,6 +7,7 @@ ordered migrations, never dropping anything, and refuses a newer schema.
 |---|---|
 | 1 | ledger, cases, case_messages, queue_entries, outbox, escalations, quarantine, audit, reference_counters |
 | 2 | attempts: starts of a delivery without a committed outcome (poison messages that kill the process) |
+| 3 | reply_recipients: who each counted sender reply went to, indexed for the per-recipient rate cap |
 
 SQLite runs in WAL mode. ``synchronous`` (a store option, default ``NORMAL``)
 decides when a commit reaches the disk: with WAL, ``NORMAL`` never corrupts
@@ -50,10 +51,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from intake.ledger import SchemaError
+from intake.ledger import OutboxStatus, SchemaError
+from routing.model import NotificationKind
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SENDER_FACING_KINDS = tuple(k.value for k in NotificationKind if k.sender_facing)  # the replies the rate cap counts
 SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 _PG_MIGRATION_LOCK = 0x484F5448  # "HOTH": serialises create_or_upgrade across instances
 
@@ -158,7 +161,7 @@ outbox = Table(
     Column("kind", String(32), nullable=False),
     Column("reason", String(32)),
     Column("recipients", JSON, nullable=False),
-    Column("recipients_key", Text, nullable=False),  # ",a@x,b@y," lower-cased, for the rate cap
+    Column("recipients_key", Text, nullable=False),  # ",a@x,b@y," lower-cased (the rate cap of version 1)
     Column("subject", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("headers", JSON, nullable=False),
@@ -236,6 +239,14 @@ attempts = Table(  # version 2
     Column("last_at", UtcDateTime, nullable=False),
 )
 
+reply_recipients = Table(  # version 3: one row per recipient of each sender reply the rate cap counts
+    "reply_recipients", metadata,
+    Column("outbox_id", Integer, ForeignKey("outbox.id"), primary_key=True, autoincrement=False),
+    Column("address", Text, primary_key=True),  # stripped, lower-cased
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_reply_recipients_address", "address", "created_at"),
+)
+
 _V1_TABLES = [schema_version, ledger, cases, case_messages, queue_entries, outbox, escalations, quarantine, audit,
               reference_counters]
 
@@ -305,5 +316,21 @@ def _add_attempts(conn: Connection) -> None:
     metadata.create_all(conn, tables=[attempts], checkfirst=True)
 
 
+def _add_reply_recipients(conn: Connection) -> None:
+    """The rate cap's index: filled from the outbox so replies sent before the upgrade still count."""
+    metadata.create_all(conn, tables=[reply_recipients], checkfirst=True)
+    counted = select(outbox.c.id, outbox.c.recipients, outbox.c.created_at).where(
+        outbox.c.kind.in_(SENDER_FACING_KINDS), outbox.c.status != OutboxStatus.SUPPRESSED.value)
+    rows = [{"outbox_id": row.id, "address": address, "created_at": row.created_at}
+            for row in conn.execute(counted) for address in reply_addresses(row.recipients)]
+    if rows:
+        conn.execute(reply_recipients.insert(), rows)
+
+
+def reply_addresses(recipients: list[str]) -> list[str]:
+    """The distinct addresses a reply counts against, as the rate cap compares them."""
+    return list(dict.fromkeys(a.strip().lower() for a in recipients if a.strip()))
+
+
 # Ordered migrations: version N turns a version N-1 database into version N. Never drop data.
-_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_v1, 2: _add_attempts}
+_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_v1, 2: _add_attempts, 3: _add_reply_recipients}

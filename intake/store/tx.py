@@ -20,8 +20,9 @@ from intake.store.schema import (
     outbox,
     queue_entries,
     reference_counters,
+    reply_recipients,
 )
-from routing.model import CaseRecord, Decision, Disposition, Notification, NotificationKind, QueueEntry
+from routing.model import CaseRecord, Decision, Disposition, Notification, QueueEntry
 
 
 # The decision's reads, built once (SQLAlchemy then only binds values).
@@ -32,11 +33,9 @@ _CASE_OF_MESSAGE = (select(case_messages.c.case_reference).where(case_messages.c
 _OUTBOUND = select(outbox).where(outbox.c.message_id == bindparam("message_id"))
 _QUEUE_ENTRIES = (select(queue_entries).where(queue_entries.c.case_reference == bindparam("reference"))
                   .order_by(queue_entries.c.id))
-_REPLIES_SINCE = select(func.count()).select_from(outbox).where(
-    outbox.c.kind.in_([k.value for k in NotificationKind if k.sender_facing]),
-    outbox.c.status != OutboxStatus.SUPPRESSED.value,
-    outbox.c.created_at >= bindparam("since", type_=outbox.c.created_at.type),
-    outbox.c.recipients_key.like(bindparam("pattern"), escape="/"),
+_REPLIES_SINCE = select(func.count()).select_from(reply_recipients).where(
+    reply_recipients.c.address == bindparam("address"),
+    reply_recipients.c.created_at >= bindparam("since", type_=reply_recipients.c.created_at.type),
 )
 _CASE_EXISTS = select(cases.c.reference).where(cases.c.reference == bindparam("reference"))
 _CASE_MESSAGE_IDS = select(case_messages.c.message_id).where(case_messages.c.case_reference == bindparam("reference"))
@@ -53,11 +52,6 @@ _COUNTER_ROW = {name: insert(reference_counters).values(year=bindparam("k_year")
                 for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 _COUNTER_NEXT = (update(reference_counters).where(reference_counters.c.year == bindparam("k_year"))
                  .values(last=reference_counters.c.last + 1).returning(reference_counters.c.last))
-
-
-def _like_literal(text: str) -> str:
-    """``text`` for a LIKE pattern with escape character "/"."""
-    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 class SqlTransaction(DaemonOps, AppliesDecisions):
@@ -86,8 +80,7 @@ class SqlTransaction(DaemonOps, AppliesDecisions):
                 for r in rows]
 
     def replies_sent_since(self, address: str, since: datetime) -> int:
-        pattern = "%" + _like_literal(f",{address.strip().lower()},") + "%"
-        count = self._conn.execute(_REPLIES_SINCE, {"since": since, "pattern": pattern}).scalar_one()
+        count = self._conn.execute(_REPLIES_SINCE, {"since": since, "address": address.strip().lower()}).scalar_one()
         return int(count)
 
     def allocate_reference(self, year: int) -> str:

@@ -18,6 +18,8 @@
     exclude-result-prefixes="w w14 mc">
   <xsl:output method="xml" encoding="UTF-8"/>
 
+  <!-- Most forms have no text box: then no paragraph pays for the key lookup. -->
+  <xsl:variable name="boxes" select="boolean(//w:txbxContent[not(ancestor::mc:Fallback)])"/>
   <xsl:template match="/">
     <doc><xsl:apply-templates select="w:document/w:body/*"/></doc>
   </xsl:template>
@@ -34,7 +36,7 @@
       </xsl:if>
       <xsl:apply-templates mode="text"/>
     </p>
-    <xsl:apply-templates select="key('boxes', generate-id())/*"/>
+    <xsl:if test="$boxes"><xsl:apply-templates select="key('boxes', generate-id())/*"/></xsl:if>
   </xsl:template>
   <xsl:template match="w:tbl"><tbl><xsl:apply-templates select="*"/></tbl></xsl:template>
   <xsl:template match="w:tr[w:trPr/w:del]"/>
@@ -42,9 +44,15 @@
     <tr before="{w:trPr/w:gridBefore/@w:val}"><xsl:apply-templates select="*"/></tr>
   </xsl:template>
   <xsl:template match="w:tc">
-    <tc span="{w:tcPr/w:gridSpan/@w:val}" vmerge="{count(w:tcPr/w:vMerge)}" merge="{w:tcPr/w:vMerge/@w:val}">
-      <xsl:apply-templates select="*"/>
-    </tc>
+    <tc><xsl:apply-templates select="w:tcPr" mode="cell"/><xsl:apply-templates select="*"/></tc>
+  </xsl:template>
+  <!-- Only the cells that span or merge carry attributes (most cells do neither). -->
+  <xsl:template match="w:tcPr" mode="cell">
+    <xsl:if test="w:gridSpan"><xsl:attribute name="span"><xsl:value-of select="w:gridSpan/@w:val"/></xsl:attribute></xsl:if>
+    <xsl:if test="w:vMerge">
+      <xsl:attribute name="vmerge">1</xsl:attribute>
+      <xsl:attribute name="merge"><xsl:value-of select="w:vMerge/@w:val"/></xsl:attribute>
+    </xsl:if>
   </xsl:template>
   <xsl:template match="w:del|w:moveFrom|w:sdtPr|w:sdtEndPr|w:tblPr|w:tblGrid|w:trPr|w:tcPr|w:sectPr|w:customXmlPr"/>
   <xsl:template match="w:sdt[w:sdtPr/w:showingPlcHdr]">

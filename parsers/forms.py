@@ -71,9 +71,11 @@ def _read(doc: Document, profiles: dict[str, Profile], filename: str, today: dat
 
 def detect_form(doc: Document, profiles: dict[str, Profile]) -> FormType:
     """Which form this is, from what it says."""
-    text = _plain(doc.all_text())
     ce, referral = profiles["ce_matrix"], profiles["referral"]
     indicators = _indicator_count(doc, ce)
+    if indicators >= 5 and not _correspondence(doc):
+        return FormType.CE_MATRIX  # what the full scoring below decides, without reading for the referral
+    text = _plain(doc.all_text())
     ce_score = 2 * indicators + sum(1 for phrase in ce.detect if _plain(phrase) in text)
     reader = Reader(doc, referral)
     labelled = sum(1 for key in _REFERRAL_KEYS

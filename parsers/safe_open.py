@@ -20,7 +20,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from parsers.results import Status
-from parsers.sniff import sniff
+from parsers.sniff import ZIP_MAGICS, sniff, zip_kind
 
 MB = 1024 * 1024
 _CHUNK = 64 * 1024
@@ -123,10 +123,13 @@ def _open(data: bytes, limits: Limits) -> WordPackage | OpenFailure:
             Status.UNREADABLE,
             f"attachment is {len(data) / MB:.1f} MB; the limit is {limits.attachment_bytes / MB:g} MB",
         )
-    kind = sniff(data)
-    if kind in ("docx", "docm", "zip"):
-        return _open_package(data, limits, macro_enabled=kind == "docm")
-    return _not_wordml(kind)
+    if data[:4].startswith(ZIP_MAGICS):
+        with _zip(data) as zf:
+            kind = zip_kind(zf)
+            if kind in ("docx", "docm", "zip"):
+                return _read_package(zf, limits, macro_enabled=kind == "docm")
+        return _not_wordml(kind)
+    return _not_wordml(sniff(data))
 
 
 def _not_wordml(kind: str) -> OpenFailure:
@@ -154,21 +157,23 @@ def _not_wordml(kind: str) -> OpenFailure:
     )
 
 
-def _open_package(data: bytes, limits: Limits, macro_enabled: bool) -> WordPackage:
+def _zip(data: bytes) -> zipfile.ZipFile:
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, EOFError) as err:
         raise DocumentError(
             Status.UNREADABLE,
             f"the attachment is damaged or truncated: not a readable .docx ({type(err).__name__}); "
             "ask the sender to resend it",
         ) from err
-    with zf:
-        _check_directory(zf, limits)
-        budget = Budget()
-        warnings: list[str] = []
-        part = _main_part(zf, limits, budget, warnings)
-        root = secure_xml(read_member(zf, part, limits, budget), limits, part)
+
+
+def _read_package(zf: zipfile.ZipFile, limits: Limits, macro_enabled: bool) -> WordPackage:
+    _check_directory(zf, limits)
+    budget = Budget()
+    warnings: list[str] = []
+    part = _main_part(zf, limits, budget, warnings)
+    root = secure_xml(read_member(zf, part, limits, budget), limits, part)
     if etree.QName(root).localname != "document" or etree.QName(root).namespace not in _WORD_NAMESPACES:
         raise DocumentError(Status.UNREADABLE, f"the main part {part} is not a Word document body")
     if macro_enabled:

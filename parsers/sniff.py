@@ -121,9 +121,18 @@ def _sniff(data: bytes) -> str:
 
 def _sniff_zip(data: bytes) -> str:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = {info.filename.lower(): info.filename for info in zf.infolist()}
-            content_types = _bounded_read(zf, names.get("[content_types].xml"))
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except Exception:  # damaged archive: still "a zip", the opener reports the damage
+        return "zip"
+    with zf:
+        return zip_kind(zf)
+
+
+def zip_kind(zf: zipfile.ZipFile) -> str:
+    """``docx``, ``docm``, ``office-other`` or ``zip`` for an open archive (the opener's, so it is read once)."""
+    try:
+        names = {info.filename.lower(): info.filename for info in zf.infolist()}
+        content_types = _bounded_read(zf, names.get("[content_types].xml"))
     except Exception:  # damaged archive: still "a zip", the opener reports the damage
         return "zip"
     lowered = content_types.lower()

@@ -6,6 +6,7 @@ Items may be ticked (any encoding), or written as text ("Types: CCE, County Line
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from parsers.extract import Reader, clean, item_key
 from parsers.labels import Profile, matches, split_inline
@@ -36,14 +37,16 @@ def _written_items(text: str, items: tuple) -> list[str]:
     return keys
 
 
-def factors(reader: Reader, profile: Profile) -> tuple[list[str], list[str]]:
+def factors(reader: Reader, profile: Profile, indicator_rows: Sequence[int] = ()) -> tuple[list[str], list[str]]:
+    """Ticked child and family factors; ``indicator_rows``: where indicators start (a section placed before
+    them ends at the first)."""
     heading = profile.sections.get("factors")
     starts = reader.heading_rows(heading) if heading else []
     hits = reader.find(heading) if heading else []
     start = starts[0] if starts else (hits[0].row if hits else None)
     if start is None:
         return reader.ticked_items(profile.tick_lists.get("child_factors", ()), fuzzy=False), []
-    end = section_end(reader, profile, start)
+    end = section_end(reader, profile, start, indicator_rows)
     end = min([end] + [h.row for name in ("voice_of_child", "exploitation_types")
                        for h in reader.find(profile.fields[name], start + 1, fuzzy=False)])
     return _factor_lists(reader, profile, start, end)
@@ -96,9 +99,10 @@ def _highlighted(label: str, cell) -> bool:  # type: ignore[no-untyped-def]
 _PARENT = re.compile(r"\b(?:parent|parents|parental|carer|carers|mother|father|mum|dad|sibling|siblings)\b", re.I)
 
 
-def section_end(reader: Reader, profile: Profile, start: int) -> int:
-    """Where a closing section (overall level, factors) ends: the next of the sections that follow it."""
-    stops = []
+def section_end(reader: Reader, profile: Profile, start: int, indicator_rows: Sequence[int] = ()) -> int:
+    """Where a closing section (overall level, factors) ends: the next of the sections that follow it, or the
+    next indicator where a form puts the section before the indicators."""
+    stops = [row for row in indicator_rows if row > start]
     for name in ("line_manager_verification", "voice_of_child", "views_of_parent", "suspects"):
         spec = profile.fields.get(name)
         if spec:

@@ -242,7 +242,8 @@ def _overall(reader: Reader, levels: LevelReader, profile: Profile, segments: di
     hits = [h for h in reader.find(spec) if h.row > last_indicator] or reader.find(spec)
     found: list[Level] = []
     for hit in hits:
-        level, notes = _overall_at(reader, levels, profile, hit, section_end(reader, profile, hit.row))
+        end = section_end(reader, profile, hit.row, _indicator_rows(segments))
+        level, notes = _overall_at(reader, levels, profile, hit, end)
         if level is not None:
             found.append(level)
             warnings.extend(n for n in notes if n not in warnings)
@@ -255,11 +256,27 @@ def _overall(reader: Reader, levels: LevelReader, profile: Profile, segments: di
     return found[0] if found else None
 
 
+def _indicator_rows(segments: dict[str, _Segment]) -> list[int]:
+    """Where every indicator (and every copy of one) starts."""
+    return sorted(part.start for seg in segments.values() for part in (seg, *seg.copies))
+
+
 def _overall_at(reader: Reader, levels: LevelReader, profile: Profile, hit: Hit,
                 end: int) -> tuple[Level | None, list[str]]:
     """The overall level one overall-level label records: written inline, ticked below it, or written beside."""
     if hit.inline and (written := written_level(hit.inline, profile.levels)):
         return written, []
+    if hit.inline and (between := levels.two_written(hit.inline)):
+        return choose(between, "overall_level")  # "Overall level: Moderate/Low": the higher, with a warning
+    own = levels.row_marks(hit.row)
+    if len(own) == 1 and own[0][1] is None:  # "Overall level | Significant Risk", the level rows below unticked
+        beside = own[0][0]
+        ticked, notes = choose(levels.marks(hit.row + 1, end), "overall_level")
+        if ticked is None or ticked == beside:
+            return beside, notes
+        higher = Level.highest([beside, ticked])
+        return higher, notes + [f"overall_level: {beside.value} is written beside the label and {ticked.value} "
+                                f"ticked below it; using the higher, {higher.value if higher else None}"]
     marks = levels.marks(hit.row, end)
     level, notes = choose(marks, "overall_level")
     if level is not None:
@@ -367,7 +384,7 @@ _LD_SHORT = frozenset({"ld", "mld", "sld", "pmld"})
 
 
 def _extras(reader: Reader, profile: Profile, header: dict, child: Child) -> dict:
-    child_factors, family_factors = factors(reader, profile)
+    child_factors, family_factors = factors(reader, profile, _indicator_rows(_segments(reader, profile)))
     header_end = _first_indicator_row(reader, profile)
     stage = reader.ticked_items(profile.tick_lists.get("stage", ()), 0, header_end, fuzzy=False)
     disability = norm(child.details.get("disability") or "")

@@ -265,9 +265,11 @@ class Reader:
             for k, cell in enumerate(below.cells):
                 if cell.col <= label_col:
                     continue
-                word = norm(clean(cell.text))
+                items = segments(cell.text.replace("\n", " "))
+                word = norm(items[0][1]) if len(items) == 1 else ""
                 if word in ("yes", "no"):
-                    state = side_tick(below, k)
+                    # "Yes ☒" | "No ☐": each cell's own box; a bare "Yes" | "☒": the tick cell beside it.
+                    state = items[0][0] if items[0][0] is not None else side_tick(below, k)
                     if state is not None:
                         answers[word] = answers.get(word, False) or state
         if len(answers) < 1 or not any(answers.values()):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from parsers.wordml import strip_markers
+from parsers.wordml import MARKERS, strip_markers
 
 _SYNONYMS = (
     (r"\bchild(?:ren)? ?(?:or|and)? ?young (?:person|people)s?\b", "child"),
@@ -191,5 +191,8 @@ def split_inline(text: str, spec: FieldSpec) -> str | None:
     for sep in (":", " - ", "?", "\t"):
         head, found, tail = first.partition(sep)
         if found and head.strip() and label_forms(head) & spec.forms:
-            return tail.strip() or rest.strip()
+            value = tail.strip()
+            if value and not any(ch.isalnum() or ch in MARKERS for ch in value):
+                value = ""  # "D.O.B.:*": the label's decoration, not a value
+            return value or rest.strip()
     return None

@@ -110,9 +110,9 @@ class LevelReader:
         pairs = [(s, lvl) for s, lvl in pairs if lvl is not None]
         if len(pairs) >= 2 and any(s is not None for s, _ in pairs):
             return [(lvl, s) for s, lvl in pairs]
-        return self._two_written(first)
+        return self.two_written(first)
 
-    def _two_written(self, first: str) -> list[tuple[Level, bool | None]]:
+    def two_written(self, first: str) -> list[tuple[Level, bool | None]]:
         """"Low / Moderate", "Moderate or significant": a level written between two, both recorded
         (so the higher is used, with a warning). Three or more names are a list of options, not an answer."""
         if any(m in first for m in MARKERS) or len(first) > 60:

@@ -779,3 +779,89 @@ def test_last_reviews_matrix_left_above_this_one_never_lowers_the_overall_level(
     result = parse_document(_save(old), "m.docx").to_json()
     assert result["overall_level"] == "significant" and result["effective_level"] == "significant"
     assert any("several overall levels" in w for w in result["warnings"])
+
+
+# -- round eight: field-by-field details --------------------------------------------------------
+
+def yes_no_cells_referral(parents: str | None, risk: str | None, box: str = "☒") -> bytes:
+    """"Question | Yes ☒ | No ☐": each answer in a cell of its own with its own box (None: neither ticked)."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk")])
+    _pairs(d, [("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")])
+    _pairs(d, [("What are you worried about?", "Seen with older youths late at night.")])
+    table = d.add_table(rows=0, cols=3)
+    for question, answer in (("Are parents/carers aware of this referral?", parents),
+                             ("Is the child at immediate risk of significant harm?", risk)):
+        cells = table.add_row().cells
+        cells[0].text = question
+        for cell, option in zip(cells[1:], ("Yes", "No")):
+            cell.text = f"{option}  {box if option == answer else '☐'}"
+    return _save(d)
+
+
+@pytest.mark.parametrize("parents, risk", [("Yes", "Yes"), ("No", "Yes"), ("Yes", "No"), ("No", "No")])
+def test_yes_and_no_in_cells_of_their_own_each_with_its_box(parents: str, risk: str) -> None:
+    result = parse_document(yes_no_cells_referral(parents, risk), "r.docx").to_json()
+    assert result["parents_informed"] is (parents == "Yes")
+    assert result["immediate_risk"] is (risk == "Yes")
+    assert "parents_informed" not in result["missing"]
+
+
+def test_yes_and_no_cells_with_neither_ticked_are_no_answer() -> None:
+    result = parse_document(yes_no_cells_referral(None, None), "r.docx").to_json()
+    assert result["parents_informed"] is None and result["immediate_risk"] is None
+    assert "parents_informed" in result["missing"]
+
+
+@pytest.mark.parametrize("label", ["D.O.B.:*", "Date of birth:*", "DOB: *", "Date of birth :**"])
+def test_a_label_decorated_after_its_colon_is_still_the_label(label: str) -> None:
+    """"D.O.B.:*" over the value: the asterisk marks a mandatory field, it is not the child's date of birth."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("What are you worried about?", "Seen with older youths late at night."),
+               ("Are parents/carers aware of this referral?", "Yes")])
+    table = d.add_table(rows=2, cols=3)
+    for col, (head, value) in enumerate(zip(["Child's name", label, "Address"],
+                                            ["Riley Green", "01/02/2011", "2 Sample Road"])):
+        table.cell(0, col).text, table.cell(1, col).text = head, value
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["dob"] == "2011-02-01"
+    assert "child.dob" not in result["missing"]
+
+
+def _overall_rows(d: docx.document.Document, ticked: str | None, beside: str = "") -> None:
+    """The template's overall-level table: the label (a level written beside it or not), then a row per level."""
+    table = d.add_table(rows=0, cols=3)
+    title = table.add_row().cells
+    title[0].text, title[1].text = "Overall Assessed Level of exploitation Risk", beside
+    for label, key in zip(["No exploitation concerns", "Low Risk", "Moderate Risk", "Significant Risk"], KEYS):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, f"What {label.lower()} means."
+        cells[2].text = "☒" if key == ticked else "☐"
+
+
+def test_an_overall_level_section_before_the_indicators_reads_only_its_own_ticks() -> None:
+    """Sections reordered: the overall level ticked Low above the indicators, whose ticks are not its."""
+    d = docx.Document()
+    _header(d, overall=None)
+    _overall_rows(d, ticked="low")
+    _grid(d)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["overall_level"] == "low" and result["effective_level"] == "significant"
+    assert not any(w.startswith("overall_level") for w in result["warnings"])
+
+
+@pytest.mark.parametrize("ticked, expected", [(None, "significant"), ("significant", "significant"),
+                                              ("low", "significant")])
+def test_a_level_written_beside_the_overall_label_over_unticked_rows(ticked: str | None, expected: str) -> None:
+    """"Overall level | Significant Risk" with the level rows left below it: the written level counts, and a
+    lower tick below never lowers it."""
+    d = docx.Document()
+    _header(d, overall=None)
+    _grid(d)
+    _overall_rows(d, ticked=ticked, beside="Significant Risk")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["overall_level"] == expected and "overall_level" not in result["missing"]
+    assert any("written beside the label" in w for w in result["warnings"]) is (ticked == "low")

@@ -17,7 +17,7 @@ from parsers.label_index import Hit
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm
 from parsers.levels import LevelReader, choose, level_in, written_level
 from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
-from parsers.people import form_age, pointer, split_aliases, split_name, subject_child
+from parsers.people import dob_warning, form_age, pointer, split_aliases, split_name, subject_child
 from parsers.wordml import MARKERS, Document
 
 _TERMINATOR_FIELDS = ("voice_of_child", "views_of_parent", "suspects", "overall_level", "exploitation_types",
@@ -47,6 +47,7 @@ def read_ce_matrix(doc: Document, profile: Profile, file: str, today: date) -> P
     result.effective_level = Level.highest([result.overall_level, *(i.level for i in result.indicators.values())])
     header = _header(reader, profile, today)
     result.child = _child(reader, profile, header.get("assessment_date"), today)
+    result.warnings.extend(dob_warning(result.child.dob, header.get("assessment_date"), today))
     result.exploitation_types = exploitation_types(reader, profile)
     result.extra.update(_extras(reader, profile, header, result.child))
     result.missing = _missing(result, header)

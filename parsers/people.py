@@ -20,6 +20,15 @@ def form_age(dob: date | None, dated: date | None, written: int | None) -> int |
     return written
 
 
+def dob_warning(dob: date | None, dated: date | None, today: date) -> list[str]:
+    """A date of birth after the form's date (else the day it is read): a typing error, or an unborn child."""
+    on = dated or today
+    if dob is None or dob <= on:
+        return []
+    return [f"child.dob: {dob.isoformat()} is after the form's date ({on.isoformat()}); "
+            "check it (a typing error, or a pre-birth referral)"]
+
+
 _ALIAS_WORDS = re.compile(r"\b(?:a\.?k\.?a\.?|also known as|known as|aliases|alias|nicknames?)\b[:\s]*", re.I)
 
 

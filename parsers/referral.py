@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from parsers.people import form_age, pointer, split_name, subject_child
+from parsers.people import dob_warning, form_age, pointer, split_name, subject_child
 from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean, item_key
 from parsers.labels import Profile
@@ -173,6 +173,7 @@ def read_referral(doc: Document, profile: Profile, file: str, today: date) -> Pa
         referrer["email"] = referrer["email"] or email
     referral_date = parse_uk_date(rr.text("referrer.date"), today=today)
     result.child = _child(rr, referral_date, today)
+    result.warnings.extend(dob_warning(result.child.dob, referral_date, today))
     answers = {key: rr.yes_no(key) for key in _YES_NO}
     categories = list(dict.fromkeys(slug(c) for c in rr.categories() if slug(c)))
     concerns = rr.reader.long_text(profile.fields.get("concerns"), every=True)  # answers in several boxes

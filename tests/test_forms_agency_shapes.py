@@ -865,3 +865,16 @@ def test_a_level_written_beside_the_overall_label_over_unticked_rows(ticked: str
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["overall_level"] == expected and "overall_level" not in result["missing"]
     assert any("written beside the label" in w for w in result["warnings"]) is (ticked == "low")
+
+
+def test_a_date_of_birth_after_the_forms_date_is_kept_with_a_warning() -> None:
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Date", "05/02/2026"), ("Child's name", "Riley Green"), ("Date of birth", "01/06/2026"),
+               ("Address", "2 Sample Road"), ("What are you worried about?", "Mother's partner is violent."),
+               ("Are parents/carers aware of this referral?", "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["dob"] == "2026-06-01" and result["child"]["age"] is None
+    assert [w for w in result["warnings"] if w.startswith("child.dob")] == [
+        "child.dob: 2026-06-01 is after the form's date (2026-02-05); check it (a typing error, or a pre-birth referral)"]

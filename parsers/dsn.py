@@ -18,6 +18,14 @@ def is_delivery_report(msg: Message) -> bool:
                for p in own_parts(msg))
 
 
+def is_read_receipt(msg: Message) -> bool:
+    """A message disposition notification ("Read: …", RFC 8098): a report, but of reading, not of delivery."""
+    if msg.get_content_type() == "multipart/report":
+        if str(msg.get_param("report-type", "") or "").lower() == "disposition-notification":
+            return True
+    return any(p.get_content_type() == "message/disposition-notification" for p in own_parts(msg))
+
+
 def _report_blocks(msg: Message) -> list[tuple[str, Message]]:
     """A DSN's header blocks: ("returned", the original's headers) and ("status", per-recipient fields)."""
     blocks: list[tuple[str, Message]] = []

@@ -38,6 +38,7 @@ class ParsedMail:
     body_text: str
     attachments: list[Attachment] = field(default_factory=list)
     is_delivery_report: bool = False
+    is_read_receipt: bool = False  # a message disposition notification (screened as an automatic reply)
     # Message-IDs quoted by a DSN (its original message's headers), for bounce matching.
     reported_message_ids: list[str] = field(default_factory=list)
     # The returned original's headers (lower-cased name → values), to recognise our own bounced replies.

@@ -29,7 +29,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from typing import Callable
 from urllib.parse import unquote
 
-from parsers.dsn import is_delivery_report, reported_headers, reported_ids
+from parsers.dsn import is_delivery_report, is_read_receipt, reported_headers, reported_ids
 from parsers.htmltext import html_to_text
 from parsers.message import Attachment, ParsedMail
 from parsers.mimeparts import MESSAGE_TYPES, children, message_ids, own_parts, payload_bytes, unsurrogate
@@ -101,6 +101,7 @@ def _parse(raw: bytes, policy: email.policy.Policy, oversize: bool, max_depth: i
     _walk_message(msg, "", 0, walk)
     mail.attachments = walk.attachments
     mail.is_delivery_report = is_delivery_report(msg)
+    mail.is_read_receipt = not mail.is_delivery_report and is_read_receipt(msg)
     if mail.is_delivery_report:
         mail.reported_message_ids = reported_ids(msg, mail.headers)
         mail.reported_headers = reported_headers(msg)
@@ -397,10 +398,25 @@ def _filename(part: Message) -> str:
         name = part.get_filename() or ""
     except Exception:  # a malformed parameter list: fall back to the raw name parameter
         name = str(part.get_param("name", "") or "")
+    if "\ufffd" in name:
+        name = _raw_filename(part) or name
     if "=?" in name:
         name = _decode_header("subject", name)
     # Keep only the last path segment: names like "C:\\fakepath\\x.docx" or "../x.docx" occur.
     return re.split(r"[\\/]", name.replace("\x00", ""))[-1].strip()
+
+
+def _raw_filename(part: Message) -> str | None:
+    """A name sent as raw 8-bit bytes, which compat32 shows as U+FFFD: read again from the raw headers, as
+    UTF-8 (what most clients send), else Windows-1252."""
+    holder = Message()
+    for key, value in part.raw_items():
+        if key.lower() in ("content-disposition", "content-type") and isinstance(value, str):
+            holder[key] = unsurrogate(value)
+    try:
+        return holder.get_filename()
+    except Exception:  # noqa: BLE001 — a malformed parameter list: keep what the first reading gave
+        return None
 
 
 def _content_id(part: Message) -> str:

@@ -71,7 +71,11 @@ _SUBJECT_TAGS = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*")
 # Unambiguous on their own: the prefixes Outlook, Exchange and vacation tools write.
 _OOF_PREFIX = re.compile(
     r"^(automatic reply|auto[- ]?reply|automatic response|auto[- ]?response|auto"
-    r"|out of (?:the )?office(?: auto ?reply)?)\s*:|^out of (?:the )?office\s*$",
+    r"|out of (?:the )?office(?: auto ?reply)?"
+    # Outlook's own prefix in the languages staff abroad or on multilingual systems send.
+    r"|automatische antwort|abwesenheitsnotiz|r[ée]ponse automatique|respuesta autom[áa]tica"
+    r"|risposta automatica|resposta autom[áa]tica|automatisch antwoord|autosvar|automaattinen vastaus"
+    r"|odpowied[źz] automatyczna|automatick[áa] odpov[ěe][ďd])\s*:|^out of (?:the )?office\s*$",
     re.IGNORECASE,
 )
 # Only with an Exchange auto-response header; "Out of office hours ..." is a real subject.
@@ -175,6 +179,8 @@ def _loop(mail: ParsedMail, settings: Settings) -> Screened | None:
 
 
 def _auto_reply_reason(mail: ParsedMail) -> str | None:
+    if mail.is_read_receipt:
+        return "read_receipt"  # a disposition notification (RFC 8098): machine-made, never a submission
     for raw in mail.headers.get("auto-submitted", []):
         value = _keyword(raw)
         if value != "no":

@@ -227,6 +227,34 @@ def test_ordinary_mail_is_not_a_delivery_report() -> None:
     """A referral, even one forwarding a message, is not a delivery report and reports no ids."""
     mail = parse_message(E.forwarded_as_attachment(E.body_only()))
     assert not mail.is_delivery_report and mail.reported_message_ids == []
+    assert not mail.is_read_receipt
+
+
+READ_RECEIPT = b"""From: DSL <dsl@school.sch.uk>
+To: firstcontact@durham.gov.uk
+Subject: Read: [HOTH-2026-000001] Referral received
+Message-ID: <mdn-1@school.sch.uk>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=disposition-notification; boundary="b"
+
+--b
+Content-Type: text/plain
+
+Your message was read on 24 December 2026 10:00.
+--b
+Content-Type: message/disposition-notification
+
+Reporting-UA: school.sch.uk; Microsoft Outlook
+Final-Recipient: rfc822;dsl@school.sch.uk
+Original-Message-ID: <hoth-ack-1@durham.gov.uk>
+Disposition: manual-action/MDN-sent-manually; displayed
+--b--
+"""
+
+
+def test_a_disposition_notification_is_a_read_receipt_not_a_bounce() -> None:
+    mail = parse_message(READ_RECEIPT.replace(b"\n", b"\r\n"))
+    assert mail.is_read_receipt and not mail.is_delivery_report
 
 
 def test_html_only_body_is_converted_safely() -> None:
@@ -430,3 +458,17 @@ def test_a_mac_resource_fork_is_not_a_document() -> None:
 def test_british_summer_time_is_utc_plus_one(value: str, expected: str) -> None:
     mail = parse_message(_raw(f"From: a@school.sch.uk\nSubject: s\nDate: {value}", "x"))
     assert mail.date is not None and mail.date.isoformat() == expected
+
+
+@pytest.mark.parametrize("encoded", ["utf-8", "cp1252"])
+def test_a_raw_8_bit_filename_is_decoded(encoded: str) -> None:
+    """Some clients put the name's bytes straight into the header, unencoded: UTF-8, else Windows-1252."""
+    name = "Référence CE Matrix.docx"
+    raw = (b"From: dsl@school.sch.uk\r\nTo: cevt@durham.police.uk\r\nSubject: CE Matrix\r\n"
+           b"Message-ID: <raw8@school.sch.uk>\r\nMIME-Version: 1.0\r\n"
+           b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nAttached.\r\n'
+           b'--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="'
+           + name.encode(encoded) + b'"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+           + base64.encodebytes(b"PK\x03\x04 not really a docx").replace(b"\n", b"\r\n") + b"--b--\r\n")
+    [attachment] = parse_message(raw).attachments
+    assert attachment.filename == name

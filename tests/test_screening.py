@@ -207,6 +207,10 @@ AUTO_REPLIES: list[Any] = [
     ({}, "out of office", "subject:out_of_office"),
     ({}, "Auto-reply: away until Monday", "subject:auto_reply"),
     ({}, "RE: Automatic reply: CE Matrix", None),
+    ({}, "Automatische Antwort: CE Matrix", "subject:automatische_antwort"),
+    ({}, "Réponse automatique : CE Matrix", "subject:réponse_automatique"),
+    ({}, "Respuesta automática: Referral", "subject:respuesta_automática"),
+    ({}, "AW: Automatische Antwort: CE Matrix", None),
     ({}, "Out of office hours concern about a child", None),
     ({"x-auto-response-suppress": ["All"]}, "Out of office hours concern about a child", None),
     ({"x-auto-response-suppress": ["All"]}, "CE Matrix for review", None),
@@ -224,6 +228,12 @@ def test_auto_replies(settings: Settings, headers: dict[str, list[str]], subject
     assert (found.reason if found else None) == reason
     if found:
         assert found.disposition is Disposition.AUTO_REPLY and found.failed_notification_id is None
+
+
+def test_a_read_receipt_is_an_automatic_reply(settings: Settings) -> None:
+    """A disposition notification ("Read: …") of a form or of our acknowledgement never opens a case."""
+    found = _screen(_mail(subject="Read: Safeguarding referral", is_read_receipt=True), settings)
+    assert found == Screened(Disposition.AUTO_REPLY, "read_receipt")
 
 
 def test_out_of_office_with_null_return_path_is_auto_reply(settings: Settings) -> None:

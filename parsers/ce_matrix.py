@@ -14,7 +14,7 @@ from parsers.ce_lists import exploitation_types, factors, section_end
 from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean
 from parsers.label_index import Hit
-from parsers.labels import FieldSpec, Profile, label_forms, matches, norm
+from parsers.labels import TEXT_CACHE_SIZE, FieldSpec, Profile, label_forms, matches, norm
 from parsers.levels import LevelReader, choose, level_in, written_level
 from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
 from parsers.people import dob_warning, form_age, pointer, split_aliases, split_name, subject_child
@@ -62,7 +62,7 @@ def heading_key(text: str, profile: Profile) -> tuple[str, str | None] | None:
     found = profile.cache.get(key, _UNSEEN)
     if found is _UNSEEN:
         found = _find_heading(text, profile)
-        if len(profile.cache) > 20_000:  # bounded: a daemon reads forms for months
+        if len(profile.cache) > TEXT_CACHE_SIZE:  # bounded: a daemon reads forms for months
             table = profile.cache.get("heading_table")
             profile.cache.clear()
             if table is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from parsers.labels import FieldSpec, label_forms, norm
+from parsers.labels import TEXT_CACHE_SIZE, FieldSpec, label_forms, norm
 from parsers.wordml import Document
 
 
@@ -55,7 +55,7 @@ class FuzzyIndex:
         return [found[k] for k in sorted(found)]
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _fuzzy_heads(text: str) -> tuple[tuple[frozenset[str], str | None], ...]:
     """A cell's candidate labels as word sets (2 to 14 words), each with the value after it; computed once
     per distinct cell text (labels recur from form to form)."""
@@ -100,7 +100,7 @@ def build_index(doc: Document) -> dict[str, list[tuple[int, int]]]:
     return index
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _cell_forms(text: str) -> tuple[str, ...]:
     """Every normal form a cell's text may be looked up by (label texts recur from form to form)."""
     first = text.strip().split("\n", 1)[0]

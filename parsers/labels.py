@@ -17,6 +17,10 @@ from typing import Any
 
 from parsers.wordml import MARKERS, strip_markers
 
+# Per-text caches: a form's template texts (labels, level descriptors) recur in every form and stay cached; the
+# values typed into each form pass through. Bounded so a daemon that reads forms for months stays small.
+TEXT_CACHE_SIZE = 4096
+
 _SYNONYMS = (
     (r"\bchild(?:ren)? ?(?:or|and)? ?young (?:person|people)s?\b", "child"),
     (r"\byoung (?:persons?|people)s?\b", "child"),
@@ -45,7 +49,7 @@ _NUMBERING = re.compile(r"^\s*(?:(?:section|part|q)\s*)?\d{1,2}(?:\.\d{1,2})+\.?
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def norm(text: str, *, keep_parens: bool = True) -> str:
     """Canonical form of a label for comparison."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -68,7 +72,7 @@ def label_forms(text: str) -> frozenset[str]:
     return _first_line_forms(text.strip().split("\n", 1)[0])
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _first_line_forms(first: str) -> frozenset[str]:
     if len(first) > 300:
         return frozenset()  # prose, never a label

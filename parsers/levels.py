@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from parsers.extract import Reader
 from parsers.ticks import edge_tick, segments, side_tick, tick_state
-from parsers.labels import label_forms, norm
+from parsers.labels import TEXT_CACHE_SIZE, label_forms, norm
 from parsers.results import Level
 from parsers.wordml import MARKERS, strip_markers, TICK_ON, Cell, Row
 
@@ -151,7 +151,7 @@ class LevelReader:
 
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _two_levels(first: str, levels: tuple) -> tuple[tuple[Level, bool], ...]:
     of = _RISK_OF.match(first)  # "Moderate/Low risk of exploitation"
     parts = [p for p in _BETWEEN.split(of.group(1) if of else first) if p.strip()]
@@ -202,7 +202,7 @@ def _levels_key(levels: dict[str, tuple[str, ...]]) -> tuple:
     return tuple((k, tuple(v)) for k, v in levels.items())
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _level_in(text: str, levels: tuple, strict: bool) -> Level | None:
     first = strip_markers(text.split("\n")[0]).strip(" •-–:*\t")
     if not first:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from parsers.labels import norm
+from parsers.labels import TEXT_CACHE_SIZE, norm
 from parsers.wordml import MARKERS, TICK_OFF, TICK_ON, Row
 
 _BRACKET_ON = re.compile(r"[\[\(]\s*[xX✓✔]\s*[\]\)]")
@@ -18,7 +18,7 @@ _YES = {"yes", "y", "x", "ticked", "true", "yes x"}
 _NO = {"no", "n", "false", "not ticked"}
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def tick_state(text: str) -> bool | None:
     """A cell holding only a tick: True/False; None if the cell says more than a tick."""
     text = _brackets(text).strip()
@@ -45,7 +45,7 @@ def _brackets(text: str) -> str:
 _TYPED_X = re.compile(r"(?:^|(?<=\s\s)|(?<=\t))[xX](?=\s|$)|(?<=\s)[xX]$")
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def segments(paragraph: str) -> tuple[tuple[bool | None, str], ...]:
     return tuple(_segments(paragraph))
 
@@ -73,7 +73,7 @@ def _segments(paragraph: str) -> list[tuple[bool | None, str]]:
     return [(states.get(n), label.strip()) for n, label in enumerate(labels) if label.strip()]
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def edge_tick(text: str) -> bool | None:
     """A cell's one tick standing at its start or end, or on a line of its own, beside other text.
 

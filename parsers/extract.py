@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.label_index import FuzzyIndex, Hit, build_index
+from parsers.label_index import FuzzyIndex, Hit, build_index, joined_label
 from parsers.people import people_table_header
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm, split_inline
 from parsers.ticks import segments, side_tick, tick_state
@@ -81,6 +81,9 @@ class Reader:
         if cell.merged_above or not cell.text.strip():
             return None
         first, _, rest = cell.text.partition("\n")
+        joined = joined_label(cell.text) if rest else None
+        if joined and matches(joined, spec):
+            return Hit(i, j, None)  # the whole cell is the label, wrapped over lines: its value is elsewhere
         inline = split_inline(cell.text, spec)
         if inline and not self._label_like(inline):
             return Hit(i, j, inline)

@@ -138,6 +138,10 @@
     </xsl:choose>
   </xsl:template>
   <xsl:template match="mc:AlternateContent" mode="text"><xsl:apply-templates select="*[1]/*" mode="text"/></xsl:template>
+  <!-- Word 2016's emoji (w16se:symEx holds only a code point): its fallback is the character as text. -->
+  <xsl:template match="mc:AlternateContent[mc:Choice[1][contains(@Requires, 'w16se')]]" mode="text">
+    <xsl:apply-templates select="mc:Fallback/*" mode="text"/>
+  </xsl:template>
   <xsl:template match="w:txbxContent" mode="text"/>  <!-- read as blocks after its paragraph (above) -->
   <!-- A legacy drop-down (FORMDROPDOWN) stores no text: its entry at w:result (else w:default, else 0). -->
   <xsl:template match="w:fldChar[@w:fldCharType='begin'][w:ffData/w:ddList]" mode="text">

@@ -115,4 +115,17 @@ def _cell_forms(text: str) -> tuple[str, ...]:
     for head in heads:
         if len(head) <= _LABEL_INDEXED:  # longer is prose; its "Label:" start, if any, is among the heads
             forms.update(label_forms(head))
+    joined = joined_label(text)
+    if joined:
+        forms.update(label_forms(joined))
     return tuple(sorted(forms))
+
+
+def joined_label(text: str) -> str | None:
+    """A short cell of two to four lines as one line: a label Word wrapped or broken over lines
+    ("PROVIDE" / "EVIDENCE" / "(Mandatory)", "Child's full name" / "(+ aliases)")."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if not 2 <= len(lines) <= 4:
+        return None
+    joined = " ".join(lines)
+    return joined if len(joined) <= _LABEL_INDEXED else None

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from parsers.extract import Reader
+from parsers.label_index import joined_label
 from parsers.ticks import edge_tick, segments, side_tick, tick_state
 from parsers.labels import TEXT_CACHE_SIZE, label_forms, norm
 from parsers.results import Level
@@ -134,6 +135,8 @@ class LevelReader:
             if level is not None:
                 return level, tick_state(tail)
         level = self.level_in(text)
+        if level is None and (joined := joined_label(text)) and len(joined) <= 60:
+            level = self.level_in(joined, strict=True)  # "No exploitation" / "concerns": one name over two lines
         if level is None:
             return None, None
         if any(m in first for m in MARKERS):

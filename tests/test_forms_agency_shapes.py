@@ -878,3 +878,73 @@ def test_a_date_of_birth_after_the_forms_date_is_kept_with_a_warning() -> None:
     assert result["child"]["dob"] == "2026-06-01" and result["child"]["age"] is None
     assert [w for w in result["warnings"] if w.startswith("child.dob")] == [
         "child.dob: 2026-06-01 is after the form's date (2026-02-05); check it (a typing error, or a pre-birth referral)"]
+
+
+# -- round nine: the XML around ordinary text --------------------------------------------------
+
+def _wrap_label(cell, parts: list[str], how: str) -> None:  # type: ignore[no-untyped-def]
+    """A label cell's text over several paragraphs ("paragraphs") or lines of one paragraph ("breaks")."""
+    if how == "paragraphs":
+        cell.text = parts[0]
+        for part in parts[1:]:
+            cell.add_paragraph(part)
+    else:
+        cell.text = "\n".join(parts)  # python-docx writes w:br between the lines
+
+
+@pytest.mark.parametrize("how", ["paragraphs", "breaks"])
+def test_ce_matrix_labels_wrapped_over_lines_in_their_cell(how: str) -> None:
+    """"Child’s full name" / "(+ aliases)", "PROVIDE" / "EVIDENCE" / "(Mandatory)", "No exploitation" /
+    "concerns": Word wraps the template's labels, and workers break them by hand."""
+    d = _descriptor_doc()
+    d.paragraphs[-1].text = ""  # no overall level written: it is ticked below
+    name_row = next(row for table in d.tables for row in table.rows if row.cells[0].text == "Child's name")
+    _wrap_label(name_row.cells[0], ["Child’s full name", "(+ aliases)"], how)
+    evidence_row = next(t for t in d.tables if "Family" in t.rows[0].cells[0].text).rows[-1]
+    _wrap_label(evidence_row.cells[0], ["PROVIDE", "EVIDENCE", "(Mandatory)"], how)
+    table = d.add_table(rows=0, cols=2)
+    table.add_row().cells[0].text = "Overall Assessed Level of exploitation Risk"
+    for parts, mark in ((["No exploitation", "concerns"], "☒"), (["Low", "Risk"], "☐")):
+        cells = table.add_row().cells
+        _wrap_label(cells[0], parts, how)
+        cells[1].text = mark
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["child"]["name"] == "Amy Black" and result["child"]["aliases"] == []
+    assert result["indicators"]["family_peer_relationships"]["evidence"]
+    assert result["overall_level"] == "none"
+    assert result["missing"] == []
+
+
+@pytest.mark.parametrize("how", ["paragraphs", "breaks"])
+def test_referral_labels_wrapped_over_lines_in_their_cell(how: str) -> None:
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    rows = [(["Referrer name"], "Jane Teacher"), (["Agency"], "Durham Academy"), (["Email"], "dsl@academy.sch.uk"),
+            (["Child’s", "full name"], "Riley Green"), (["Date of birth"], "03/04/2012"), (["Address"], "2 Sample Road"),
+            (["What has happened /", "what are you worried about?"], "Seen with older youths late at night."),
+            (["Are parents/carers aware", "of this referral?"], "No")]
+    table = d.add_table(rows=0, cols=2)
+    for parts, value in rows:
+        cells = table.add_row().cells
+        _wrap_label(cells[0], parts, how)
+        cells[1].text = value
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["name"] == "Riley Green"
+    assert result["concerns"] == "Seen with older youths late at night."
+    assert result["parents_informed"] is False
+    assert result["missing"] == []
+
+
+def test_an_emoji_as_word_2016_stores_it_is_kept() -> None:
+    """w16se:symEx holds only a code point; its fallback holds the character."""
+    d = _descriptor_doc()
+    cell = _evidence_cell(d, "Family")
+    cell.paragraphs[0].add_run(" living the dream")
+    cell.paragraphs[0]._p.append(parse_xml(
+        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:w16se="http://schemas.microsoft.com/office/word/2015/wordml/symex">'
+        '<mc:AlternateContent><mc:Choice Requires="w16se"><w16se:symEx w16se:font="Segoe UI Emoji" '
+        'w16se:char="1F4B0"/></mc:Choice><mc:Fallback><w:t>\U0001F4B0</w:t></mc:Fallback></mc:AlternateContent></w:r>'))
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["family_peer_relationships"]["evidence"].endswith("living the dream\U0001F4B0")

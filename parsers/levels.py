@@ -104,44 +104,14 @@ class LevelReader:
                     marks.append((level, state))
         return marks
 
-    def _multi(self, cell: Cell) -> list[tuple[Level, bool | None]]:
-        """"☐ Low ☒ Moderate …" in one paragraph, or one level per paragraph of the cell."""
-        first = cell.text.split("\n")[0]
-        pairs = [(s, self.level_in(label, strict=True)) for para in cell.text.split("\n") for s, label in segments(para)]
-        pairs = [(s, lvl) for s, lvl in pairs if lvl is not None]
-        if len(pairs) >= 2 and any(s is not None for s, _ in pairs):
-            return [(lvl, s) for s, lvl in pairs]
-        return self.two_written(first)
+    def _multi(self, cell: Cell) -> tuple[tuple[Level, bool | None], ...]:
+        return _multi(cell.text, self._key)
 
-    def two_written(self, first: str) -> list[tuple[Level, bool | None]]:
-        """"Low / Moderate", "Moderate or significant": a level written between two, both recorded
-        (so the higher is used, with a warning). Three or more names are a list of options, not an answer."""
-        if any(m in first for m in MARKERS) or len(first) > 60:
-            return []
-        return list(_two_levels(first.strip(), self._key))
+    def two_written(self, first: str) -> tuple[tuple[Level, bool | None], ...]:
+        return _two_written(first, self._key)
 
     def _cell_level(self, cell: Cell) -> tuple[Level | None, bool | None]:
-        text = cell.text
-        first = text.split("\n")[0]
-        if "\n" in text and sum(1 for line in text.split("\n") if self.level_in(line, strict=True)) >= 2:
-            return None, None  # the levels listed one per line, none of them marked: no answer
-        for pattern in (_X_BEFORE, _X_AFTER):
-            match = pattern.match(first)
-            if match and self.level_in(match.group(1), strict=True):
-                return self.level_in(match.group(1), strict=True), True
-        head, sep, tail = first.partition(":")
-        if sep and tick_state(tail) is not None:
-            level = self.level_in(head, strict=True)
-            if level is not None:
-                return level, tick_state(tail)
-        level = self.level_in(text)
-        if level is None and (joined := joined_label(text)) and len(joined) <= 60:
-            level = self.level_in(joined, strict=True)  # "No exploitation" / "concerns": one name over two lines
-        if level is None:
-            return None, None
-        if any(m in first for m in MARKERS):
-            return level, TICK_ON in first
-        return level, None
+        return _cell_level(cell.text, self._key)
 
     def _row_tick(self, row: Row, j: int) -> bool | None:
         """The tick recorded beside level cell j: a cell holding only a tick, else one typed into
@@ -152,6 +122,49 @@ class LevelReader:
             states = [s for s in map(edge_tick, others) if s is not None]
         return any(states) if states else None
 
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _multi(text: str, key: tuple) -> tuple[tuple[Level, bool | None], ...]:
+    """"☐ Low ☒ Moderate …" in one paragraph, or one level per paragraph of the cell."""
+    first = text.split("\n")[0]
+    pairs = [(s, _level_in(label, key, True)) for para in text.split("\n") for s, label in segments(para)]
+    pairs = [(s, lvl) for s, lvl in pairs if lvl is not None]
+    if len(pairs) >= 2 and any(s is not None for s, _ in pairs):
+        return tuple((lvl, s) for s, lvl in pairs)
+    return _two_written(first, key)
+
+
+def _two_written(first: str, key: tuple) -> tuple[tuple[Level, bool | None], ...]:
+    """"Low / Moderate", "Moderate or significant": a level written between two, both recorded
+    (so the higher is used, with a warning). Three or more names are a list of options, not an answer."""
+    if any(m in first for m in MARKERS) or len(first) > 60:
+        return ()
+    return _two_levels(first.strip(), key)
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _cell_level(text: str, key: tuple) -> tuple[Level | None, bool | None]:
+    first = text.split("\n")[0]
+    if "\n" in text and sum(1 for line in text.split("\n") if _level_in(line, key, True)) >= 2:
+        return None, None  # the levels listed one per line, none of them marked: no answer
+    for pattern in (_X_BEFORE, _X_AFTER):
+        match = pattern.match(first)
+        if match and _level_in(match.group(1), key, True):
+            return _level_in(match.group(1), key, True), True
+    head, sep, tail = first.partition(":")
+    if sep and tick_state(tail) is not None:
+        level = _level_in(head, key, True)
+        if level is not None:
+            return level, tick_state(tail)
+    level = _level_in(text, key, False)
+    if level is None and (joined := joined_label(text)) and len(joined) <= 60:
+        level = _level_in(joined, key, True)  # "No exploitation" / "concerns": one name over two lines
+    if level is None:
+        return None, None
+    if any(m in first for m in MARKERS):
+        return level, TICK_ON in first
+    return level, None
 
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)

@@ -245,40 +245,42 @@ class Reader:
     # -- yes / no and tick lists -------------------------------------------
 
     def yes_no_at(self, hit: Hit) -> bool | None:
-        """The yes/no answer to a labelled question, including "Yes" and "No" offered on rows of
-        their own below it, each with its tick cell ("Question | No | ☐" / " | Yes | ☒")."""
-        split = self._split_choice(hit)
-        return split if split is not None else self.yes_no(self.value(hit))
+        """The yes/no answer to a labelled question, including "Yes" and "No" offered in cells or on rows of
+        their own, each with its own box ("Question | Yes | ☐ | No | ☒", or " | No | ☐" / " | Yes | ☒" below)."""
+        found, answer = self._split_choice(hit)
+        return answer if found else self.yes_no(self.value(hit))
 
-    def _split_choice(self, hit: Hit) -> bool | None:
+    def _split_choice(self, hit: Hit) -> tuple[bool, bool | None]:
+        """(whether the question offers Yes and No with boxes of their own, the answer they record). Offered
+        but neither (or both) ticked is no answer: never the printed word "Yes"."""
         rows = self.doc.rows
         row = rows[hit.row]
         if row.table is None or hit.inline is not None:
-            return None
+            return False, None
         label_col = row.cells[hit.cell].col
+        alone = not any(c.text.strip() for c in row.cells if c.col > label_col)  # the options on rows below it
         answers: dict[str, bool] = {}
+        offered: set[str] = set()
         for i in range(hit.row, min(hit.row + 4, len(rows))):
             below = rows[i]
             if below.table != row.table:
                 break
             if i > hit.row:
-                label = below.cell_at(label_col)
-                if label is None or label.text.strip():
+                first = below.cell_at(label_col)
+                if first is None or (first.text.strip() and not (alone and _option(first.text)[0])):
                     break  # the next question
-            for k, cell in enumerate(below.cells):
-                if cell.col <= label_col:
-                    continue
-                items = segments(cell.text.replace("\n", " "))
-                word = norm(items[0][1]) if len(items) == 1 else ""
-                if word in ("yes", "no"):
-                    # "Yes ☒" | "No ☐": each cell's own box; a bare "Yes" | "☒": the tick cell beside it.
-                    state = items[0][0] if items[0][0] is not None else side_tick(below, k)
-                    if state is not None:
-                        answers[word] = answers.get(word, False) or state
-        if len(answers) < 1 or not any(answers.values()):
-            return None
+            options = _options(below, label_col, inclusive=alone and i > hit.row)
+            for k in options:
+                word, own = _option(below.cells[k].text)
+                offered.add(word)
+                state = own if own is not None else _box_after(below, k, options)
+                if state is not None:
+                    answers[word] = answers.get(word, False) or state
+        if not answers:
+            # "Yes" and "No" each in a cell of their own, nothing marked: the printed options, unanswered.
+            return offered == {"yes", "no"}, None
         yes, no = answers.get("yes", False), answers.get("no", False)
-        return True if yes and not no else False if no and not yes else None
+        return True, (True if yes and not no else False if no and not yes else None)
 
     def yes_no(self, raw: str | None) -> bool | None:
         """Read a yes/no answer: ticks next to Yes/No, or the word itself."""
@@ -370,7 +372,43 @@ class Reader:
                 if 0 <= k < len(row.cells) and (state := tick_state(row.cells[k].text)) is not None:
                     return state
             return None
-        return side_tick(row, j)
+        labels = [k for k, c in enumerate(row.cells) if c.text.strip() and tick_state(c.text) is None]
+        return _box_after(row, j, labels)
+
+
+def _option(text: str) -> tuple[str | None, bool | None]:
+    """("yes" / "no", its own box's state) for a cell offering one answer ("Yes", "No ☒", "☐ Yes"), else None."""
+    items = segments(text.replace("\n", " "))
+    word = norm(items[0][1]) if len(items) == 1 else ""
+    return (word, items[0][0]) if word in ("yes", "no") else (None, None)
+
+
+def _options(row: Row, label_col: int, *, inclusive: bool) -> list[int]:
+    """The cells offering "Yes" / "No" right of a question's column (from it, ``inclusive``), up to the next
+    question ("Q1 | No | Q2 | Yes" offers nothing: those are two answers written as text)."""
+    found = []
+    for k, cell in enumerate(row.cells):
+        if cell.col < label_col or (cell.col == label_col and not inclusive):
+            continue
+        if _option(cell.text)[0]:
+            found.append(k)
+        elif cell.text.strip() and tick_state(cell.text) is None:
+            break  # another question
+    return found
+
+
+def _box_after(row: Row, k: int, labels: list[int]) -> bool | None:
+    """The box of the item in cell k. In a row of "label | box" pairs the box is the next cell, and a blank
+    one is unticked (a typed mark leaves the other boxes empty); otherwise the tick cell on either side."""
+    cells = row.cells
+    if k + 1 < len(cells):
+        state = tick_state(cells[k + 1].text)
+        if state is not None:
+            return state
+        if not cells[k + 1].text.strip() and any(
+                m != k and m + 1 < len(cells) and tick_state(cells[m + 1].text) is not None for m in labels):
+            return False
+    return side_tick(row, k)
 
 
 def _prose(text: str) -> bool:

@@ -322,9 +322,12 @@ def _nearest(reader: Reader, spec: FieldSpec, worker, managers: list, end: int, 
     last resort, and not at all (``managers_too=False``) when the worker's own cell was left blank."""
     best: tuple[tuple[bool, bool, int], str] | None = None
     for hit in reader.find(spec, 0, end):
-        says_worker = "worker" in norm(reader.doc.rows[hit.row].cells[hit.cell].text.split(":")[0])
-        # Right of the manager it is probably the manager's own; used only if nothing else is filled.
-        managers_own = not says_worker and any(m.row == hit.row and m.cell < hit.cell for m in managers)
+        label = norm(reader.doc.rows[hit.row].cells[hit.cell].text.split(":")[0])
+        says_worker = "worker" in label
+        # A "Contact details & agency" box right of the manager is the manager's own: used only if nothing else
+        # is filled. A bare "Agency" field is the form's (SPEC's header gives the manager no agency of their own).
+        managers_own = (not says_worker and "contact" in label
+                        and any(m.row == hit.row and m.cell < hit.cell for m in managers))
         if managers_own and not managers_too:
             continue
         text = clean(reader.value(hit) or "")
@@ -369,8 +372,8 @@ def _child(reader: Reader, profile: Profile, assessed: date | None, today: date)
         spec = fields.get(f"child.{key}")
         details[key] = reader.field(spec, fuzzy=False, not_people=True)[0] if spec else None  # exact labels only
     details["address"] = details["address"] or listed.get("address")
-    open_raw = reader.value(h) if (h := _first(reader, fields.get("child.open_to_csc"))) else None
-    details["open_to_csc"] = reader.yes_no(open_raw)
+    open_hit = _first(reader, fields.get("child.open_to_csc"))
+    details["open_to_csc"] = reader.yes_no_at(open_hit) if open_hit else None
     return Child(name=name, dob=dob, age=age, aliases=aliases, details=details)
 
 

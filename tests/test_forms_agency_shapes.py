@@ -948,3 +948,79 @@ def test_an_emoji_as_word_2016_stores_it_is_kept() -> None:
         'w16se:char="1F4B0"/></mc:Choice><mc:Fallback><w:t>\U0001F4B0</w:t></mc:Fallback></mc:AlternateContent></w:r>'))
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["indicators"]["family_peer_relationships"]["evidence"].endswith("living the dream\U0001F4B0")
+
+
+# -- round ten: answers and tick lists -----------------------------------------------------------
+
+def _answer_referral(question_rows: list[list[str]], extra: list[list[str]] | None = None) -> bytes:
+    """A complete referral whose parents-informed question is laid out as ``question_rows`` (cells per row)."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"),
+               ("What are you worried about?", "Seen with older youths late at night.")])
+    for rows in (question_rows, *([extra] if extra else [])):
+        width = max(len(r) for r in rows)
+        table = d.add_table(rows=0, cols=width)
+        for cells_text in rows:
+            cells = table.add_row().cells
+            for cell, text in zip(cells, cells_text):
+                cell.text = text
+    return _save(d)
+
+
+Q = "Are parents/carers aware of this referral?"
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ([[Q, "Yes", "☐", "No", "☐"]], None),  # offered, unanswered: never the printed "Yes"
+    ([[Q, "Yes", "", "No", ""]], None),  # the boxes for typed marks, none typed
+    ([[Q, "Yes", "", "No", "☒"]], False),
+    ([[Q, "Yes", "X", "No", ""]], True),  # a typed mark leaves the other box blank: not "both"
+    ([[Q], ["Yes", "☐"], ["No", "☒"]], False),  # the options on rows of their own, in the question's column
+    ([[Q], ["Yes", ""], ["No", ""]], None),
+    ([[Q, "Yes"]], True),  # the answer written as text
+    ([[Q, "No", "Has consent been obtained?", "Yes"]], False),  # two questions in a row, answered as text
+])
+def test_yes_and_no_offered_in_cells_of_their_own(rows: list[list[str]], expected: bool | None) -> None:
+    result = parse_document(_answer_referral(rows), "r.docx").to_json()
+    assert result["parents_informed"] is expected
+    assert ("parents_informed" in result["missing"]) is (expected is None)
+
+
+def test_a_typed_mark_in_a_two_column_tick_grid_ticks_only_its_own_item() -> None:
+    """"Physical abuse | ☒ | Emotional abuse | ␣": the blank cell is Emotional abuse's box, unticked."""
+    grid = [["Categories of concern (tick all that apply)"],
+            ["Physical abuse", "☒", "Emotional abuse", ""],
+            ["Sexual abuse", "", "Neglect", ""],
+            ["Child exploitation / harm outside the home", "✓", "Domestic abuse", ""]]
+    result = parse_document(_answer_referral([[Q, "Yes ☒ No ☐"]], extra=grid), "r.docx").to_json()
+    assert sorted(result["categories"]) == sorted(["physical_abuse", "child_exploitation_harm_outside_the_home"])
+
+
+def test_a_ce_matrix_not_open_to_social_care_in_separate_cells() -> None:
+    d = _descriptor_doc()
+    table = d.add_table(rows=1, cols=5)
+    for cell, text in zip(table.rows[0].cells, ["Open to Children’s Social Care", "Yes", "☐", "No", "☒"]):
+        cell.text = text
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["child"]["open_to_csc"] is False
+
+
+def test_a_bare_agency_field_beside_the_manager_is_the_workers() -> None:
+    """Header cells shuffled: a bare "Agency" field is the form's (the worker's), wherever it sits; only a
+    "Contact details & agency" box right of the manager is the manager's own."""
+    d = docx.Document()
+    d.add_heading("Child Exploitation Risk Assessment Information Form", 0)
+    header = d.add_table(rows=0, cols=2)
+    for row in [("Date of assessment: 05/02/2026", "Worker contact details: 07700 900276"),
+                ("Authorising manager: DS Morgan Lee", "Agency: Oakridge Youth Justice Service"),
+                ("Named worker: PC Alex Carter", "Contact details & agency:")]:
+        for cell, text in zip(header.add_row().cells, row):
+            cell.text = text
+    _pairs(d, [("Child's name", "Amy Black"), ("DOB", "10.11.11")])
+    _grid(d)
+    d.add_paragraph("Overall assessed level of exploitation risk: Significant")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["worker"] == {"name": "PC Alex Carter", "agency": "Oakridge Youth Justice Service"}
+    assert "worker.agency" not in result["missing"]

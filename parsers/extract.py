@@ -247,16 +247,24 @@ class Reader:
     def yes_no_at(self, hit: Hit) -> bool | None:
         """The yes/no answer to a labelled question, including "Yes" and "No" offered in cells or on rows of
         their own, each with its own box ("Question | Yes | ☐ | No | ☒", or " | No | ☐" / " | Yes | ☒" below)."""
-        found, answer = self._split_choice(hit)
-        return answer if found else self.yes_no(self.value(hit))
+        found, answer, _ = self._split_choice(hit)
+        if not found:
+            answer = self.yes_no(self.value(hit))
+        return answer
 
-    def _split_choice(self, hit: Hit) -> tuple[bool, bool | None]:
-        """(whether the question offers Yes and No with boxes of their own, the answer they record). Offered
-        but neither (or both) ticked is no answer: never the printed word "Yes"."""
+    def both_ticked(self, hit: Hit) -> bool:
+        """Whether the question at ``hit`` has both Yes and No ticked (read as no answer)."""
+        found, _, ticks = self._split_choice(hit)
+        ticks = ticks if found else _yes_no_ticks(self.value(hit))
+        return ticks.get("yes", False) and ticks.get("no", False)
+
+    def _split_choice(self, hit: Hit) -> tuple[bool, bool | None, dict[str, bool]]:
+        """(whether the question offers Yes and No with boxes of their own, the answer they record, each box's
+        state). Offered but neither (or both) ticked is no answer: never the printed word "Yes"."""
         rows = self.doc.rows
         row = rows[hit.row]
         if row.table is None or hit.inline is not None:
-            return False, None
+            return False, None, {}
         label_col = row.cells[hit.cell].col
         alone = not any(c.text.strip() for c in row.cells if c.col > label_col)  # the options on rows below it
         answers: dict[str, bool] = {}
@@ -278,20 +286,15 @@ class Reader:
                     answers[word] = answers.get(word, False) or state
         if not answers:
             # "Yes" and "No" each in a cell of their own, nothing marked: the printed options, unanswered.
-            return offered == {"yes", "no"}, None
+            return offered == {"yes", "no"}, None, answers
         yes, no = answers.get("yes", False), answers.get("no", False)
-        return True, (True if yes and not no else False if no and not yes else None)
+        return True, (True if yes and not no else False if no and not yes else None), answers
 
     def yes_no(self, raw: str | None) -> bool | None:
         """Read a yes/no answer: ticks next to Yes/No, or the word itself."""
         if raw is None:
             return None
-        answers: dict[str, bool] = {}
-        for para in raw.split("\n"):
-            for state, label in segments(para):
-                word = norm(label).split(" ")[0] if norm(label) else ""
-                if word in ("yes", "no") and state is not None:
-                    answers[word] = answers.get(word, False) or state
+        answers = _yes_no_ticks(raw)
         if answers:
             yes, no = answers.get("yes", False), answers.get("no", False)
             return True if yes and not no else False if no and not yes else None
@@ -374,6 +377,17 @@ class Reader:
             return None
         labels = [k for k, c in enumerate(row.cells) if c.text.strip() and tick_state(c.text) is None]
         return _box_after(row, j, labels)
+
+
+def _yes_no_ticks(raw: str | None) -> dict[str, bool]:
+    """"Yes ☒ No ☐" in one value: whether each of Yes and No is ticked (only those with a box)."""
+    answers: dict[str, bool] = {}
+    for para in (raw or "").split("\n"):
+        for state, label in segments(para):
+            word = norm(label).split(" ")[0] if norm(label) else ""
+            if word in ("yes", "no") and state is not None:
+                answers[word] = answers.get(word, False) or state
+    return answers
 
 
 def _option(text: str) -> tuple[str | None, bool | None]:

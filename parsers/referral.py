@@ -74,12 +74,15 @@ class _ReferralReader:
         return value
 
 
-    def yes_no(self, key: str) -> bool | None:
+    def yes_no(self, key: str, warnings: list[str]) -> bool | None:
         spec = self.profile.fields.get(key)
-        for hit in self.reader.find(spec) if spec else []:
+        hits = self.reader.find(spec) if spec else []
+        for hit in hits:
             answer = self.reader.yes_no_at(hit)
             if answer is not None:
                 return answer
+        if any(self.reader.both_ticked(hit) for hit in hits):
+            warnings.append(f"{key}: both Yes and No are ticked; read as no answer")
         return None
 
     def categories(self) -> list[str]:
@@ -174,7 +177,7 @@ def read_referral(doc: Document, profile: Profile, file: str, today: date) -> Pa
     referral_date = parse_uk_date(rr.text("referrer.date"), today=today)
     result.child = _child(rr, referral_date, today)
     result.warnings.extend(dob_warning(result.child.dob, referral_date, today))
-    answers = {key: rr.yes_no(key) for key in _YES_NO}
+    answers = {key: rr.yes_no(key, result.warnings) for key in _YES_NO}
     categories = list(dict.fromkeys(slug(c) for c in rr.categories() if slug(c)))
     concerns = rr.reader.long_text(profile.fields.get("concerns"), every=True)  # answers in several boxes
     result.extra = {
@@ -203,7 +206,7 @@ def _child(rr: _ReferralReader, referral_date: date | None, today: date) -> Chil
     age = form_age(dob, referral_date, parse_age(rr.text("child.age")))
     details = {key: rr.text(f"child.{key}") for key in ("gender", "address", "school", "gp", "language")}
     details["address"] = details["address"] or listed.get("address")
-    details["interpreter"] = rr.yes_no("child.interpreter")
+    details["interpreter"] = rr.yes_no("child.interpreter", [])
     return Child(name=name, dob=dob, age=age, aliases=aliases, details=details)
 
 

@@ -1024,3 +1024,10 @@ def test_a_bare_agency_field_beside_the_manager_is_the_workers() -> None:
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["worker"] == {"name": "PC Alex Carter", "agency": "Oakridge Youth Justice Service"}
     assert "worker.agency" not in result["missing"]
+
+
+@pytest.mark.parametrize("rows", [[[Q, "Yes ☒   No ☒"]], [[Q, "Yes", "☒", "No", "☒"]]])
+def test_both_yes_and_no_ticked_is_no_answer_with_a_warning(rows: list[list[str]]) -> None:
+    result = parse_document(_answer_referral(rows), "r.docx").to_json()
+    assert result["parents_informed"] is None and "parents_informed" in result["missing"]
+    assert "parents_informed: both Yes and No are ticked; read as no answer" in result["warnings"]

@@ -252,6 +252,10 @@ class Reader:
             answer = self.yes_no(self.value(hit))
         return answer
 
+    def offers_choice(self, hit: Hit) -> bool:
+        """Whether the question offers Yes and No in cells (or rows) of their own, with their boxes."""
+        return self._split_choice(hit)[0]
+
     def both_ticked(self, hit: Hit) -> bool:
         """Whether the question at ``hit`` has both Yes and No ticked (read as no answer)."""
         found, _, ticks = self._split_choice(hit)

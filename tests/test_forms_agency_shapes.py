@@ -1031,3 +1031,14 @@ def test_both_yes_and_no_ticked_is_no_answer_with_a_warning(rows: list[list[str]
     result = parse_document(_answer_referral(rows), "r.docx").to_json()
     assert result["parents_informed"] is None and "parents_informed" in result["missing"]
     assert "parents_informed: both Yes and No are ticked; read as no answer" in result["warnings"]
+
+
+def test_known_to_services_answered_with_boxes_gives_the_ticked_answer() -> None:
+    d = _descriptor_doc()
+    table = d.add_table(rows=0, cols=5)
+    for texts in (["Known to Police", "Yes", "☒", "No", "☐"], ["Known to YOS", "Yes ☐  No ☒", "", "", ""],
+                  ["Known to CAMHS", "Yes", "☐", "No", "☐"]):
+        for cell, text in zip(table.add_row().cells, texts):
+            cell.text = text
+    child = parse_document(_save(d), "m.docx").to_json()["child"]
+    assert (child["known_to_police"], child["known_to_yos"], child["known_to_camhs"]) == ("Yes", "No", None)

@@ -156,7 +156,10 @@ def _terminators(reader: Reader, profile: Profile, after: int) -> list[int]:
 def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: list[str]) -> Indicator:
     profile = reader.profile
     parts = [(part, *_bounds(reader, levels, part)) for part in (seg, *seg.copies)]
-    marks = [mark for part, evidence_row, _ in parts for mark in levels.marks(part.start, evidence_row)]
+    # Level rows a form put below the evidence row are ticks, not evidence.
+    late = {part.start: _level_rows(reader, levels, evidence_row + 1, part.end) for part, evidence_row, _ in parts}
+    marks = [mark for part, evidence_row, _ in parts
+             for i in [*range(part.start, evidence_row), *late[part.start]] for mark in levels.row_marks(i)]
     level, notes = choose(marks, f"indicators.{seg.key}")
     if level is None:  # no tick: a level written instead ("Level: Moderate"), the highest of the copies'
         level = Level.highest([written_level(part.inline, profile.levels) or _labelled_level(reader, part, row)
@@ -164,7 +167,8 @@ def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: lis
     if seg.copies:
         notes.insert(0, f"indicators.{seg.key}: the indicator appears {len(parts)} times; "
                         "every copy is read and the highest level used")
-    evidence = [_evidence(reader, hit, part.end) if hit else _grid_evidence(reader, part) for part, _, hit in parts]
+    evidence = [_evidence(reader, hit, part.end, late[part.start]) if hit else _grid_evidence(reader, part)
+                for part, _, hit in parts]
     # The template's own instruction left in the evidence cell is no evidence.
     evidence = [e for e in evidence if e and not (len(e) <= 80 and "\n" not in e and matches(e, profile.fields["evidence"]))]
     openers = _level_openers(profile)
@@ -205,14 +209,27 @@ def _labelled_level(reader: Reader, seg: _Segment, end: int) -> Level | None:
     return written_level(value, reader.profile.levels)
 
 
-def _evidence(reader: Reader, hit, end: int) -> str | None:
+def _level_rows(reader: Reader, levels: LevelReader, start: int, end: int) -> list[int]:
+    """Rows of the template's level list (a level's bare name and its tick) in [start, end)."""
+    found = []
+    for i in range(start, end):
+        row = reader.doc.rows[i]
+        named = next((c for c in row.cells if c.text.strip() and not c.merged_above), None)
+        if row.table is not None and named is not None and levels.bare_level(named) is not None \
+                and levels.row_marks(i):
+            found.append(i)
+    return found
+
+
+def _evidence(reader: Reader, hit, end: int, skip: list[int] | None = None) -> str | None:
     parts: list[str] = []
     if hit.inline:
         parts.append(hit.inline)
     row = reader.doc.rows[hit.row]
     parts.extend(c.text for c in row.cells[hit.cell + 1:] if not c.merged_above)
     for i in range(hit.row + 1, end):
-        parts.extend(c.text for c in reader.doc.rows[i].cells if not c.merged_above)
+        if not skip or i not in skip:
+            parts.extend(c.text for c in reader.doc.rows[i].cells if not c.merged_above)
     text = clean("\n".join(parts))
     return text or None
 

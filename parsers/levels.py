@@ -40,12 +40,12 @@ class LevelReader:
         for i, row in enumerate(self.reader.doc.rows):
             if row.table is None or row.table in grids:
                 continue
-            cols = {c.col: lvl for c in row.cells if (lvl := self._bare_level(c)) is not None}
+            cols = {c.col: lvl for c in row.cells if (lvl := self.bare_level(c)) is not None}
             if len(set(cols.values())) >= 3:
                 grids[row.table] = (i, cols)
         return grids
 
-    def _bare_level(self, cell: Cell) -> Level | None:
+    def bare_level(self, cell: Cell) -> Level | None:
         if len(cell.text) > 60 or any(m in cell.text for m in MARKERS) or "\n" in cell.text.strip():
             return None
         return self.level_in(cell.text, strict=True)
@@ -53,7 +53,7 @@ class LevelReader:
     def is_header(self, i: int) -> bool:
         """A row of level names heading a grid of ticks (repeated mid-table when a grid spans pages)."""
         row = self.reader.doc.rows[i]
-        return row.table is not None and len({lvl for c in row.cells if (lvl := self._bare_level(c))}) >= 3
+        return row.table is not None and len({lvl for c in row.cells if (lvl := self.bare_level(c))}) >= 3
 
     def marks(self, start: int, end: int) -> list[tuple[Level, bool | None]]:
         out: list[tuple[Level, bool | None]] = []

@@ -1042,3 +1042,20 @@ def test_known_to_services_answered_with_boxes_gives_the_ticked_answer() -> None
             cell.text = text
     child = parse_document(_save(d), "m.docx").to_json()["child"]
     assert (child["known_to_police"], child["known_to_yos"], child["known_to_camhs"]) == ("Yes", "No", None)
+
+
+@pytest.mark.parametrize("at", [0, 2])
+def test_level_rows_below_the_evidence_row_are_still_ticks(at: int) -> None:
+    """The evidence row moved above the level rows (``at`` 0) or among them (2): the ticks below it count, and
+    the level rows are not evidence."""
+    d = _descriptor_doc("start")
+    for table in d.tables[1:]:
+        rows = list(table._tbl.tr_lst)
+        evidence = rows[-1]
+        table._tbl.remove(evidence)
+        rows[1 + at].addprevious(evidence)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    for n, key in enumerate(result["indicators"], 1):
+        assert result["indicators"][key]["evidence"] == f"Evidence {n}."
+    assert result["effective_level"] == "significant"

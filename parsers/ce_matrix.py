@@ -317,9 +317,10 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
         end = group_end if group_end is not None else worker_hit.row + 6
         agency = _after(reader, fields["worker.agency"], worker_hit, end)
         date_text = _after(reader, fields["date"], worker_hit, end)
-        # The worker's own agency cell left blank is missing: never filled from the line manager's row.
-        own_agency_cell = any(hit.row == worker_hit.row and hit.cell > worker_hit.cell
-                              for hit in reader.find(fields["worker.agency"], worker_hit.row, worker_hit.row + 1))
+        # The worker's own agency cell (beside the worker, or in the rows of the worker's part of the header)
+        # left blank is missing: never filled from the line manager's.
+        own_agency_cell = any((hit.row > worker_hit.row or hit.cell > worker_hit.cell) and not _says(reader, hit, "manager")
+                              for hit in reader.find(fields["worker.agency"], worker_hit.row, end))
     if agency is None:
         agency = _nearest(reader, fields["worker.agency"], worker_hit, manager_hits,
                           _first_indicator_row(reader, profile), managers_too=not own_agency_cell)
@@ -339,12 +340,10 @@ def _nearest(reader: Reader, spec: FieldSpec, worker, managers: list, end: int, 
     last resort, and not at all (``managers_too=False``) when the worker's own cell was left blank."""
     best: tuple[tuple[bool, bool, int], str] | None = None
     for hit in reader.find(spec, 0, end):
-        label = norm(reader.doc.rows[hit.row].cells[hit.cell].text.split(":")[0])
-        says_worker = "worker" in label
-        # A "Contact details & agency" box right of the manager is the manager's own: used only if nothing else
-        # is filled. A bare "Agency" field is the form's (SPEC's header gives the manager no agency of their own).
-        managers_own = (not says_worker and "contact" in label
-                        and any(m.row == hit.row and m.cell < hit.cell for m in managers))
+        says_worker = _says(reader, hit, "worker")
+        # Right of the manager, or in the rows of the manager's part of the header, it is probably the
+        # manager's own: used only if nothing else is filled.
+        managers_own = not says_worker and any(_in_managers_part(hit, m, worker) for m in managers)
         if managers_own and not managers_too:
             continue
         text = clean(reader.value(hit) or "")
@@ -358,6 +357,19 @@ def _offers_yes_no(value: str) -> bool:
     """A value holding tick boxes, or both printed choices ("Yes No"): the answer is in the ticks."""
     words = norm(clean(value)).split()
     return any(m in value for m in MARKERS) or {"yes", "no"} <= set(words[:4])
+
+
+def _says(reader: Reader, hit: Hit, word: str) -> bool:
+    """Whether a label names whose it is ("Worker agency", "Manager contact details & agency")."""
+    return word in norm(reader.doc.rows[hit.row].cells[hit.cell].text.split(":")[0])
+
+
+def _in_managers_part(hit: Hit, manager: Hit, worker: Hit | None) -> bool:
+    """Beside the manager, or within the four rows after the manager's (unless the worker's part starts)."""
+    if hit.row == manager.row:
+        return hit.cell > manager.cell
+    after_worker = worker is not None and manager.row < worker.row <= hit.row
+    return manager.row < hit.row <= manager.row + 4 and not after_worker
 
 
 def _first_indicator_row(reader: Reader, profile: Profile) -> int:

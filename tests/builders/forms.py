@@ -252,6 +252,8 @@ _CE_FIELDS: dict[str, _Wording] = {
     "assessment_date": _Wording("Date", ("Date of assessment", "Assessment date", "Date completed")),
     "line_manager": _Wording("Authorising line manager", ("Line manager", "Authorising manager")),
     "lm_contact": _Wording("Contact Details & Agency", ("Manager contact details",)),
+    # Header cells shuffled: the manager's box must say whose it is (beside the worker it would be the worker's).
+    "lm_contact_shuffled": _Wording("Manager contact details & agency", ("Manager contact details",)),
     "lm_date": _Wording("Date", ("Date authorised", "Date signed off")),
     "child_name": _Wording("Child’s full name (+ aliases)",
                            ("Young person's name", "Name of child/young person", "Child's name",
@@ -743,7 +745,7 @@ class _CEMatrix(_Render):
         fields = [_F(self.label(L["worker_name"]), s.worker_name), *contact,
                   _F(self.label(L["assessment_date"]), self.date(s.assessment_date))]
         manager = [_F(self.label(L["line_manager"]), s.line_manager),
-                   _F(self.label(L["lm_contact"]), None),
+                   _F(self.label(L["lm_contact_shuffled" if self.v.reorder else "lm_contact"]), None),
                    _F(self.label(L["lm_date"]), self.date(s.assessment_date) if s.line_manager else None)]
         if self.v.layout == "appendix7":
             # Worker and manager each on one row, so the two "Date" boxes are told apart by row.

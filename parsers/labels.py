@@ -42,6 +42,7 @@ _SYNONYM_RE = re.compile(r"\b(?:" + "|".join(
     f"(?P<s{i}>{p[2:] if p.startswith(chr(92) + 'b') else p})" for i, (p, _) in enumerate(_SYNONYMS)) + ")")
 _SYNONYM_FOR = {f"s{i}": r for i, (_, r) in enumerate(_SYNONYMS)}
 _QUOTES = str.maketrans("", "", "’'`")
+_POSSESSIVE = re.compile(r"(?<=[a-z])['’`]s\b")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _NUMBERING = re.compile(r"^\s*(?:(?:section|part|q)\s*)?\d{1,2}(?:\.\d{1,2})+\.?(?:\s*[\):]\s*|\s+)"  # "1.1 Name"
                         r"|^\s*(?:(?:section|part|q)\s*)?(?:\d{1,2}[a-z]?|[a-z]|[ivx]{1,4})\s*[\.\):]\s*"
@@ -54,6 +55,7 @@ def norm(text: str, *, keep_parens: bool = True) -> str:
     """Canonical form of a label for comparison."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = strip_markers(text)
+    text = _POSSESSIVE.sub("", text)  # "Referrer's telephone" is the "Referrer telephone"
     text = text.replace("&", " and ").replace("+", " ").translate(_QUOTES)
     if not keep_parens:
         text = _PARENS.sub(" ", text)
@@ -140,7 +142,7 @@ class Profile:
         """True if a cell's text is (only) some label of this profile."""
         if not text.strip():
             return False
-        return bool(label_forms(text) & self._all_forms) or _ends_like_label(text)
+        return bool(label_forms(text) & self._all_forms) or _ends_like_label(text) or _section_heading(text)
 
     def is_labelled(self, text: str) -> bool:
         """True if a cell starts "Some label: …" ("Age: 11"): another field, not a value."""
@@ -177,6 +179,15 @@ class Profile:
             levels={k: tuple(v) for k, v in data.get("levels", {}).items()},
             section_fields={k: specs(v) for k, v in data.get("section_fields", {}).items()},
         )
+
+
+_SECTION = re.compile(r"^\s*(?:section|part)\s+(?:\d{1,2}|[a-h]|[ivx]{1,4})\s*(?:[:.)\-–]|$)", re.IGNORECASE)
+
+
+def _section_heading(text: str) -> bool:
+    """"Section 3: Parents / carers and household", "Part B": a heading of the form, never a value."""
+    first = text.strip().split("\n", 1)[0]
+    return len(first) <= 100 and bool(_SECTION.match(first))
 
 
 def _ends_like_label(text: str) -> bool:

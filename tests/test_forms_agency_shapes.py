@@ -1007,23 +1007,42 @@ def test_a_ce_matrix_not_open_to_social_care_in_separate_cells() -> None:
     assert result["child"]["open_to_csc"] is False
 
 
-def test_a_bare_agency_field_beside_the_manager_is_the_workers() -> None:
-    """Header cells shuffled: a bare "Agency" field is the form's (the worker's), wherever it sits; only a
-    "Contact details & agency" box right of the manager is the manager's own."""
+def _agency_header(rows: list[tuple[str, ...]]) -> dict:
     d = docx.Document()
     d.add_heading("Child Exploitation Risk Assessment Information Form", 0)
-    header = d.add_table(rows=0, cols=2)
-    for row in [("Date of assessment: 05/02/2026", "Worker contact details: 07700 900276"),
-                ("Authorising manager: DS Morgan Lee", "Agency: Oakridge Youth Justice Service"),
-                ("Named worker: PC Alex Carter", "Contact details & agency:")]:
+    header = d.add_table(rows=0, cols=max(len(r) for r in rows))
+    for row in rows:
         for cell, text in zip(header.add_row().cells, row):
             cell.text = text
     _pairs(d, [("Child's name", "Amy Black"), ("DOB", "10.11.11")])
     _grid(d)
     d.add_paragraph("Overall assessed level of exploitation risk: Significant")
-    result = parse_document(_save(d), "m.docx").to_json()
+    return parse_document(_save(d), "m.docx").to_json()
+
+
+def test_the_only_agency_field_is_the_workers_even_beside_the_manager() -> None:
+    """Header cells shuffled, the worker's part with no agency box of its own: the form's one "Agency" is used."""
+    result = _agency_header([("Date of assessment: 05/02/2026", "Worker contact details: 07700 900276"),
+                             ("Authorising manager: DS Morgan Lee", "Agency: Oakridge Youth Justice Service"),
+                             ("Named worker: PC Alex Carter", "")])
     assert result["worker"] == {"name": "PC Alex Carter", "agency": "Oakridge Youth Justice Service"}
     assert "worker.agency" not in result["missing"]
+
+
+@pytest.mark.parametrize("rows", [
+    # one field per row (a vertical label | value table), worker first or manager first
+    [("Named worker", "PC Alex Carter"), ("Contact Details & Agency", ""), ("Date", "05/02/2026"),
+     ("Authorising line manager", "DS Morgan Lee"), ("Contact Details & Agency", "Durham Constabulary, 101")],
+    [("Authorising line manager", "DS Morgan Lee"), ("Contact Details & Agency", "Durham Constabulary, 101"),
+     ("Named worker", "PC Alex Carter"), ("Contact Details & Agency", ""), ("Date", "05/02/2026")],
+    # separate "Agency" boxes in each person's row
+    [("Named worker", "PC Alex Carter", "Contact details", "101", "Agency", "", "Date", "05/02/2026"),
+     ("Authorising line manager", "DS Morgan Lee", "Contact details", "101", "Agency", "Durham Constabulary")],
+])
+def test_the_workers_blank_agency_is_missing_whatever_the_header_layout(rows: list[tuple[str, ...]]) -> None:
+    result = _agency_header(rows)
+    assert result["worker"] == {"name": "PC Alex Carter", "agency": None}
+    assert "worker.agency" in result["missing"]
 
 
 @pytest.mark.parametrize("rows", [[[Q, "Yes ☒   No ☒"]], [[Q, "Yes", "☒", "No", "☒"]]])
@@ -1059,3 +1078,28 @@ def test_level_rows_below_the_evidence_row_are_still_ticks(at: int) -> None:
     for n, key in enumerate(result["indicators"], 1):
         assert result["indicators"][key]["evidence"] == f"Evidence {n}."
     assert result["effective_level"] == "significant"
+
+
+def test_possessive_labels_are_the_plain_labels() -> None:
+    """"Referrer's telephone" is "Referrer telephone" (Word's curly apostrophe too)."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer's name", "Jane Teacher"), ("Referrer’s agency", "Durham Academy"),
+               ("Referrer's telephone", "0191 000 0000"), ("Child’s name", "Riley Green"),
+               ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"),
+               ("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"]["phone"] == "0191 000 0000" and result["missing"] == []
+
+
+def test_a_blank_field_before_the_next_section_heading_is_missing() -> None:
+    """"Name of child:" left blank, then "Section 3: Parents / carers and household": no child's name."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    for text in ("Referrer name: Jane Teacher", "Agency: Durham Academy", "Email: dsl@academy.sch.uk",
+                 "Date of birth: 03/04/2012", "Address: 2 Sample Road", "Name of child/young person*:",
+                 "Section 3: Parents / carers and household", "What are you worried about? Seen with older youths.",
+                 f"{Q} Yes"):
+        d.add_paragraph(text)
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["name"] is None and "child.name" in result["missing"]

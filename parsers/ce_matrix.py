@@ -17,7 +17,7 @@ from parsers.label_index import Hit
 from parsers.labels import TEXT_CACHE_SIZE, FieldSpec, Profile, label_forms, matches, norm
 from parsers.levels import LevelReader, choose, level_in, written_level
 from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
-from parsers.people import dob_warning, form_age, pointer, split_aliases, split_name, subject_child
+from parsers.people import dob_warning, form_age, join_names, pointer, split_aliases, split_name, subject_child
 from parsers.wordml import MARKERS, Document
 
 _TERMINATOR_FIELDS = ("voice_of_child", "views_of_parent", "suspects", "overall_level", "exploitation_types",
@@ -392,6 +392,9 @@ def _child(reader: Reader, profile: Profile, assessed: date | None, today: date)
     fields = profile.fields
     raw_name, _ = reader.field(fields["child.name"], not_people=True)
     raw_name = None if pointer(raw_name) else raw_name  # "See household table"
+    if not raw_name:  # "Forename | Surname" as two fields
+        raw_name = join_names(*(reader.field(fields.get(f"child.{part}"), fuzzy=False, not_people=True)[0]
+                                for part in ("forename", "surname")))
     listed = {} if raw_name else subject_child(reader.doc)  # only in a household table, marked as the subject
     name, aliases = split_name(raw_name or listed.get("name"))
     alias_text, _ = reader.field(fields["child.aliases"], fuzzy=False)

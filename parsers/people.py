@@ -20,6 +20,12 @@ def form_age(dob: date | None, dated: date | None, written: int | None) -> int |
     return written
 
 
+def join_names(forename: str | None, surname: str | None) -> str | None:
+    """A name given as "Forename" and "Surname" fields, as one ("Riley Green")."""
+    parts = [" ".join(p.split()) for p in (forename, surname) if p and p.strip()]
+    return " ".join(parts) or None
+
+
 def dob_warning(dob: date | None, dated: date | None, today: date) -> list[str]:
     """A date of birth after the form's date (else the day it is read): a typing error, or an unborn child."""
     on = dated or today

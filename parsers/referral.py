@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from parsers.people import dob_warning, form_age, pointer, split_name, subject_child
+from parsers.people import dob_warning, form_age, join_names, pointer, split_name, subject_child
 from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean, item_key
 from parsers.labels import Profile
@@ -195,7 +195,7 @@ def read_referral(doc: Document, profile: Profile, file: str, today: date) -> Pa
 
 
 def _child(rr: _ReferralReader, referral_date: date | None, today: date) -> Child:
-    written = rr.text("child.name")
+    written = rr.text("child.name") or join_names(rr.text("child.forename"), rr.text("child.surname"))
     written = None if pointer(written) else written  # "See household table"
     listed = {} if written else subject_child(rr.reader.doc)  # only in the household table, marked as the subject
     name, aliases = split_name(written or listed.get("name"))

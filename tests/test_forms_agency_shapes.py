@@ -1103,3 +1103,24 @@ def test_a_blank_field_before_the_next_section_heading_is_missing() -> None:
         d.add_paragraph(text)
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["child"]["name"] is None and "child.name" in result["missing"]
+
+
+def test_forename_and_surname_fields_make_the_childs_name() -> None:
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk")])
+    d.add_paragraph("Child / young person’s details")
+    _pairs(d, [("Forename", "Riley"), ("Surname", "Green"), ("Date of birth", "03/04/2012"),
+               ("Address", "2 Sample Road"), ("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
+    d.add_paragraph("Parents / carers and household")
+    _pairs(d, [("Name", "Relationship", "Date of birth"), ("Sam Green", "Mother", "14/07/1985")], cols=3)
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["name"] == "Riley Green" and result["missing"] == []
+    matrix = _descriptor_doc()
+    table = next(t for t in matrix.tables if any(r.cells[0].text == "Child's name" for r in t.rows))
+    row = next(r for r in table.rows if r.cells[0].text == "Child's name")
+    row.cells[0].text, row.cells[1].text = "Forename", "Amy"
+    cells = table.add_row().cells
+    cells[0].text, cells[1].text = "Surname", "Black"
+    result = parse_document(_save(matrix), "m.docx").to_json()
+    assert result["child"]["name"] == "Amy Black" and "child.name" not in result["missing"]

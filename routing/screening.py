@@ -115,10 +115,13 @@ def _bounce(mail: ParsedMail, settings: Settings, store: StoreView) -> Screened 
 
 
 def _returns_our_mail(mail: ParsedMail, settings: Settings) -> bool:
-    """The returned original carries our X-Loop. (Its From alone proves nothing: staff
-    also send by hand from the shared mailboxes.)"""
+    """The returned original carries our X-Loop, or a Message-ID in our domain (only the service writes those).
+    (Its From alone proves nothing: staff also send by hand from the shared mailboxes.)"""
     domain = settings.service.domain.lower()
-    return any(domain in value.lower() for value in mail.reported_headers.get("x-loop", []))
+    ours = (domain, settings.service.from_address.lower())
+    if any(mark in value.lower() for value in mail.reported_headers.get("x-loop", []) for mark in ours):
+        return True
+    return any(mid.lower().rpartition("@")[2] == domain for mid in mail.reported_message_ids)
 
 
 def _bounce_sender(mail: ParsedMail) -> str | None:

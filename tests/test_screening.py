@@ -134,6 +134,13 @@ BOUNCES: list[Any] = [
     pytest.param(dict(is_delivery_report=True, message_id="dsn1@hoth-intake.durham.gov.uk",
                       reported_message_ids=[OURS]),
                  "bounce:delivery_report:own_notification", OURS, id="dsn-from-our-own-mta-beats-loop"),
+    # Ours by its Message-ID's domain or X-Loop, though the store no longer knows it (e.g. another database).
+    pytest.param(dict(is_delivery_report=True, reported_message_ids=["ack.7@hoth-intake.durham.gov.uk"]),
+                 "bounce:delivery_report:own_notification", None, id="dsn-our-message-id-domain"),
+    pytest.param(dict(is_delivery_report=True, reported_headers={"x-loop": ["hoth-intake@durham.gov.uk"]}),
+                 "bounce:delivery_report:own_notification", None, id="dsn-returned-x-loop-our-address"),
+    pytest.param(dict(is_delivery_report=True, reported_message_ids=["ack.7@hoth-intake.durham.gov.uk.evil.org"]),
+                 "bounce:delivery_report", None, id="dsn-look-alike-domain-not-ours"),
     pytest.param(dict(return_path="", from_addr="mailer-daemon@mx.school.sch.uk",
                       subject="Undelivered Mail Returned to Sender",
                       body_text=f"... Message-ID: <{OURS}> ..."),

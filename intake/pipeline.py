@@ -51,7 +51,7 @@ from intake.ledger import QUARANTINED, LedgerKey, StoreError
 from intake.readahead import ReadAhead, Reading
 from intake.store import SqlStore
 from parsers.message import ParsedMail, receipt_time
-from parsers.mime import parse_message
+from parsers.mime import header_block, parse_message
 from routing.decide import Decider
 from routing.model import Decision, Disposition, EscalationReason, Notification
 
@@ -387,14 +387,8 @@ def _reference(decision: Decision) -> str | None:
 def _fallback_key(mailbox: str, folder: str, uidvalidity: int, uid: int, raw: bytes) -> LedgerKey:
     """A key for a message the MIME parser could not read (for quarantine): header Message-ID, SHA-256."""
     try:
-        header = BytesHeaderParser().parsebytes(_header_block(raw)).get("message-id", "") or ""
+        header = BytesHeaderParser().parsebytes(header_block(raw)).get("message-id", "") or ""
     except Exception:  # noqa: BLE001 — a header block too broken for the stdlib parser: no Message-ID then
         header = ""
     message_id = str(header).strip().strip("<>")
     return LedgerKey(mailbox, folder, uidvalidity, uid, message_id, hashlib.sha256(raw).hexdigest())
-
-
-def _header_block(raw: bytes) -> bytes:
-    """The message's header lines, up to the first empty line (the body need not pass through the parser)."""
-    ends = [end + len(blank) for blank in (b"\r\n\r\n", b"\n\n") if (end := raw.find(blank)) >= 0]
-    return raw[:min(ends)] if ends else raw

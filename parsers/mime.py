@@ -83,7 +83,7 @@ def parse_message(raw: bytes, *, max_bytes: int = 60 * 1024 * 1024, max_depth: i
             if isinstance(err, RecursionError):
                 break  # nesting too deep for any policy; do not pay for it twice
     try:  # the structure is beyond both parsers; the header block alone may still read
-        headers = _headers(BytesHeaderParser(policy=email.policy.compat32).parsebytes(_header_block(raw)))
+        headers = _headers(BytesHeaderParser(policy=email.policy.compat32).parsebytes(header_block(raw)))
     except Exception:  # nothing readable at all: an empty result with a synthetic id
         headers = {}
     return _mail_from_headers(headers, raw, problems)
@@ -91,7 +91,7 @@ def parse_message(raw: bytes, *, max_bytes: int = 60 * 1024 * 1024, max_depth: i
 
 def _parse(raw: bytes, policy: email.policy.Policy, oversize: bool, max_depth: int,
            problems: list[str]) -> ParsedMail:
-    source = _header_block(raw) if oversize else raw
+    source = header_block(raw) if oversize else raw
     msg = email.message_from_bytes(source, policy=policy)
     mail = _mail_from_headers(_headers(msg), raw, list(problems))
     if oversize:
@@ -109,7 +109,8 @@ def _parse(raw: bytes, policy: email.policy.Policy, oversize: bool, max_depth: i
     return mail
 
 
-def _header_block(raw: bytes) -> bytes:
+def header_block(raw: bytes) -> bytes:
+    """A message's header lines, up to the first empty line (at most 1 MB when there is none)."""
     if raw.startswith((b"\r\n", b"\n")):  # no header section at all: the body starts at once
         return raw[: 2 if raw.startswith(b"\r\n") else 1]
     ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
@@ -210,7 +211,7 @@ def _synthetic_id(raw: bytes) -> str:
     Trace headers (Received, Return-Path, Delivered-To, ...) differ per mailbox,
     so only the author's headers and the body are hashed.
     """
-    block = _header_block(raw)
+    block = header_block(raw)
     try:
         author = BytesHeaderParser(policy=email.policy.compat32).parsebytes(block)
         values = [str(author.get(h, "")) for h in ("from", "to", "cc", "subject", "date")]

@@ -117,11 +117,8 @@ def _bounce(mail: ParsedMail, settings: Settings, store: StoreView) -> Screened 
 def _returns_our_mail(mail: ParsedMail, settings: Settings) -> bool:
     """The returned original carries our X-Loop, or a Message-ID in our domain (only the service writes those).
     (Its From alone proves nothing: staff also send by hand from the shared mailboxes.)"""
-    domain = settings.service.domain.lower()
-    ours = (domain, settings.service.from_address.lower())
-    if any(mark in value.lower() for value in mail.reported_headers.get("x-loop", []) for mark in ours):
-        return True
-    return any(mid.lower().rpartition("@")[2] == domain for mid in mail.reported_message_ids)
+    return (any(_our_x_loop(value, settings) for value in mail.reported_headers.get("x-loop", []))
+            or any(_our_message_id(mid, settings) for mid in mail.reported_message_ids))
 
 
 def _bounce_sender(mail: ParsedMail) -> str | None:
@@ -170,15 +167,24 @@ def _rebuilt_reply_ids(mail: ParsedMail, settings: Settings) -> list[str]:
 
 
 def _loop(mail: ParsedMail, settings: Settings) -> Screened | None:
-    domain = normalise_domain(settings.service.domain)
-    ours = {domain, settings.service.from_address.lower()}
-    for raw in mail.headers.get("x-loop", []):
-        value = normalise_domain(strip_comments(raw))
-        if value in ours or value.endswith("@" + domain):
-            return Screened(Disposition.LOOP, "loop:x_loop")
-    if "@" in mail.message_id and normalise_domain(mail.message_id.rpartition("@")[2]) == domain:
+    if any(_our_x_loop(raw, settings) for raw in mail.headers.get("x-loop", [])):
+        return Screened(Disposition.LOOP, "loop:x_loop")
+    if _our_message_id(mail.message_id, settings):
         return Screened(Disposition.LOOP, "loop:message_id")
     return None
+
+
+def _our_x_loop(raw: str, settings: Settings) -> bool:
+    """An X-Loop value that is ours: the service's domain, its address, or an address in its domain."""
+    domain = normalise_domain(settings.service.domain)
+    value = normalise_domain(strip_comments(raw))
+    return value in (domain, settings.service.from_address.lower()) or value.endswith("@" + domain)
+
+
+def _our_message_id(message_id: str, settings: Settings) -> bool:
+    """A Message-ID in the service's own domain (only the service writes those)."""
+    return "@" in message_id and (
+        normalise_domain(message_id.strip().strip("<>").rpartition("@")[2]) == normalise_domain(settings.service.domain))
 
 
 def _auto_reply_reason(mail: ParsedMail) -> str | None:

@@ -353,12 +353,6 @@ def _nearest(reader: Reader, spec: FieldSpec, worker, managers: list, end: int, 
     return best[1] if best else None
 
 
-def _offers_yes_no(value: str) -> bool:
-    """A value holding tick boxes, or both printed choices ("Yes No"): the answer is in the ticks."""
-    words = norm(clean(value)).split()
-    return any(m in value for m in MARKERS) or {"yes", "no"} <= set(words[:4])
-
-
 def _says(reader: Reader, hit: Hit, word: str) -> bool:
     """Whether a label names whose it is ("Worker agency", "Manager contact details & agency")."""
     return word in norm(reader.doc.rows[hit.row].cells[hit.cell].text.split(":")[0])
@@ -412,10 +406,10 @@ def _child(reader: Reader, profile: Profile, assessed: date | None, today: date)
     details["address"] = details["address"] or listed.get("address")
     for key in ("known_to_police", "known_to_yos", "known_to_camhs"):
         hit = _first(reader, fields.get(f"child.{key}"))
-        if hit is not None and (details[key] is None or _offers_yes_no(details[key]) or reader.offers_choice(hit)):
+        question = reader.question_at(hit) if hit is not None else None
+        if question is not None and (details[key] is None or question.offered):
             # "Yes ☐ No ☒", or Yes and No in cells of their own: the ticked one, not the printed "Yes No".
-            answer = reader.yes_no_at(hit)
-            details[key] = None if answer is None else "Yes" if answer else "No"
+            details[key] = None if question.answer is None else "Yes" if question.answer else "No"
     open_hit = _first(reader, fields.get("child.open_to_csc"))
     details["open_to_csc"] = reader.yes_no_at(open_hit) if open_hit else None
     return Child(name=name, dob=dob, age=age, aliases=aliases, details=details)

@@ -9,6 +9,7 @@ that holds nothing but the tick ("☒", "X", "Yes").
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from parsers.label_index import FuzzyIndex, Hit, build_index, joined_label
 from parsers.people import people_table_header
@@ -247,20 +248,16 @@ class Reader:
     def yes_no_at(self, hit: Hit) -> bool | None:
         """The yes/no answer to a labelled question, including "Yes" and "No" offered in cells or on rows of
         their own, each with its own box ("Question | Yes | ☐ | No | ☒", or " | No | ☐" / " | Yes | ☒" below)."""
-        found, answer, _ = self._split_choice(hit)
-        if not found:
-            answer = self.yes_no(self.value(hit))
-        return answer
+        return self.question_at(hit).answer
 
-    def offers_choice(self, hit: Hit) -> bool:
-        """Whether the question offers Yes and No in cells (or rows) of their own, with their boxes."""
-        return self._split_choice(hit)[0]
-
-    def both_ticked(self, hit: Hit) -> bool:
-        """Whether the question at ``hit`` has both Yes and No ticked (read as no answer)."""
-        found, _, ticks = self._split_choice(hit)
-        ticks = ticks if found else _yes_no_ticks(self.value(hit))
-        return ticks.get("yes", False) and ticks.get("no", False)
+    def question_at(self, hit: Hit) -> YesNo:
+        """The labelled question's answer, and how it was given."""
+        offered, answer, ticks = self._split_choice(hit)
+        if not offered:
+            raw = self.value(hit)
+            answer, ticks = self.yes_no(raw), _yes_no_ticks(raw)
+            offered = bool(ticks) or _printed_choices(raw)
+        return YesNo(answer, offered, ticks.get("yes", False) and ticks.get("no", False))
 
     def _split_choice(self, hit: Hit) -> tuple[bool, bool | None, dict[str, bool]]:
         """(whether the question offers Yes and No with boxes of their own, the answer they record, each box's
@@ -291,8 +288,7 @@ class Reader:
         if not answers:
             # "Yes" and "No" each in a cell of their own, nothing marked: the printed options, unanswered.
             return offered == {"yes", "no"}, None, answers
-        yes, no = answers.get("yes", False), answers.get("no", False)
-        return True, (True if yes and not no else False if no and not yes else None), answers
+        return True, _verdict(answers), answers
 
     def yes_no(self, raw: str | None) -> bool | None:
         """Read a yes/no answer: ticks next to Yes/No, or the word itself."""
@@ -300,11 +296,10 @@ class Reader:
             return None
         answers = _yes_no_ticks(raw)
         if answers:
-            yes, no = answers.get("yes", False), answers.get("no", False)
-            return True if yes and not no else False if no and not yes else None
-        words = norm(clean(raw)).split(" ")
-        if {"yes", "no"} <= set(words[:4]):
+            return _verdict(answers)
+        if _printed_choices(raw):
             return None  # the printed choices "Yes / No", neither marked
+        words = norm(clean(raw)).split(" ")
         if words and words[0] in ("yes", "y"):
             return True
         if words and words[0] in ("no", "n", "not"):
@@ -381,6 +376,25 @@ class Reader:
             return None
         labels = [k for k, c in enumerate(row.cells) if c.text.strip() and tick_state(c.text) is None]
         return _box_after(row, j, labels)
+
+
+@dataclass(frozen=True)
+class YesNo:
+    """A yes/no question as the form answers it."""
+
+    answer: bool | None
+    offered: bool  # chosen between Yes and No (boxes, cells of their own, or both words printed), not written
+    both: bool  # Yes and No both ticked: no answer
+
+
+def _verdict(ticks: dict[str, bool]) -> bool | None:
+    yes, no = ticks.get("yes", False), ticks.get("no", False)
+    return True if yes and not no else False if no and not yes else None
+
+
+def _printed_choices(raw: str | None) -> bool:
+    """"Yes / No" printed at the start of the value: the choices, not an answer."""
+    return {"yes", "no"} <= set(norm(clean(raw or "")).split(" ")[:4])
 
 
 def _yes_no_ticks(raw: str | None) -> dict[str, bool]:

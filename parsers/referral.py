@@ -76,12 +76,11 @@ class _ReferralReader:
 
     def yes_no(self, key: str, warnings: list[str]) -> bool | None:
         spec = self.profile.fields.get(key)
-        hits = self.reader.find(spec) if spec else []
-        for hit in hits:
-            answer = self.reader.yes_no_at(hit)
-            if answer is not None:
-                return answer
-        if any(self.reader.both_ticked(hit) for hit in hits):
+        questions = [self.reader.question_at(hit) for hit in (self.reader.find(spec) if spec else [])]
+        for question in questions:
+            if question.answer is not None:
+                return question.answer
+        if any(question.both for question in questions):
             warnings.append(f"{key}: both Yes and No are ticked; read as no answer")
         return None
 

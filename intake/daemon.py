@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 
 from config.profiles import load_profiles
 from config.settings import ConfigError, Secret, ServerLogin, Settings, load_settings
+from intake.cli import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from intake.imap import MailboxClient, MailboxError
 from intake.ledger import OutboxRow, QuarantineRow, StoreError
 from intake.logs import configure_logging
@@ -55,7 +56,6 @@ from routing.decide import Decider
 
 log = structlog.get_logger(__name__)
 
-EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
 STOP_GRACE_SECONDS = 60.0
 
 

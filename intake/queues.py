@@ -22,7 +22,6 @@ from routing.calendar import WorkingCalendar, iso
 from routing.model import CaseRecord
 
 
-
 def cmd_queues(config_path: Path | None, queue: str | None, as_json: bool, out: TextIO | None = None) -> int:
     from intake.daemon import _store_or_report
 

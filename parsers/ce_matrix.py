@@ -116,16 +116,26 @@ def _segments(reader: Reader, profile: Profile) -> dict[str, _Segment]:
     return cached
 
 
-def _find_segments(reader: Reader, profile: Profile) -> dict[str, _Segment]:
-    ordered: list[tuple[int, str, str | None]] = []
-    for i, row in enumerate(reader.doc.rows):
-        for cell in row.cells[:2]:
-            if not cell.text.strip() or len(cell.text) > 200:
-                continue
-            found = heading_key(cell.text, profile)
+def indicator_headings(doc: Document, profile: Profile) -> list[tuple[int, list[tuple[str, str | None]]]]:
+    """Rows whose first or second cell names an indicator: (row, [(key, inline level), ...] in cell order).
+
+    Scanned once per document and profile: form detection counts the indicators, the reader cuts segments.
+    """
+    memo_key = ("indicator_headings", id(profile))
+    found_rows = doc.memo.get(memo_key)
+    if found_rows is None:
+        found_rows = []
+        for i, row in enumerate(doc.rows):
+            found = [hit for cell in row.cells[:2] if cell.text.strip() and len(cell.text) <= 200
+                     and (hit := heading_key(cell.text, profile))]
             if found:
-                ordered.append((i, found[0], found[1]))
-                break
+                found_rows.append((i, found))
+        doc.memo[memo_key] = found_rows
+    return found_rows
+
+
+def _find_segments(reader: Reader, profile: Profile) -> dict[str, _Segment]:
+    ordered = [(i, *found[0]) for i, found in indicator_headings(reader.doc, profile)]
     if not ordered:
         return {}
     stops = _terminators(reader, profile, ordered[0][0])

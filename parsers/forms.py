@@ -12,7 +12,7 @@ import hashlib
 import re
 from datetime import date
 
-from parsers.ce_matrix import heading_key, read_ce_matrix
+from parsers.ce_matrix import indicator_headings, read_ce_matrix
 from parsers.extract import Reader
 from parsers.labels import Profile
 from parsers.referral import read_referral
@@ -128,11 +128,4 @@ _WORDS = re.compile(r"[a-z0-9]+")
 
 
 def _indicator_count(doc: Document, profile: Profile) -> int:
-    seen = set()
-    for row in doc.rows:
-        for cell in row.cells[:2]:
-            if cell.text.strip() and len(cell.text) <= 200:
-                found = heading_key(cell.text, profile)
-                if found:
-                    seen.add(found[0])
-    return len(seen)
+    return len({key for _, found in indicator_headings(doc, profile) for key, _ in found})

@@ -85,6 +85,7 @@ class Document:
     rows: list[Row] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     index: dict | None = None  # label index, built once by the first reader (parsers.extract)
+    memo: dict = field(default_factory=dict)  # other per-document scans shared by detection and the readers
 
     def row_below(self, at: int) -> Row | None:
         """The next row of the same table (or the next body paragraph)."""

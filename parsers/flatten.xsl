@@ -18,8 +18,10 @@
     exclude-result-prefixes="w w14 mc">
   <xsl:output method="xml" encoding="UTF-8"/>
 
-  <!-- Most forms have no text box: then no paragraph pays for the key lookup. -->
+  <!-- Most forms have no text box and no highlighting: then no paragraph pays for the key lookup or
+       the search of its runs. -->
   <xsl:variable name="boxes" select="boolean(//w:txbxContent[not(ancestor::mc:Fallback)])"/>
+  <xsl:variable name="highlights" select="boolean(//w:highlight[not(@w:val = 'none')])"/>
   <xsl:template match="/">
     <doc><xsl:apply-templates select="w:document/w:body/*"/></doc>
   </xsl:template>
@@ -31,7 +33,7 @@
   <xsl:template match="w:p">
     <p>
       <!-- Highlighted text (the CE Matrix asks to "highlight if any are relevant"): flagged, not marked up. -->
-      <xsl:if test=".//w:r/w:rPr/w:highlight[not(@w:val = 'none')]">
+      <xsl:if test="$highlights and .//w:r/w:rPr/w:highlight[not(@w:val = 'none')]">
         <xsl:attribute name="hl">1</xsl:attribute>
       </xsl:if>
       <xsl:apply-templates mode="text"/>
@@ -87,7 +89,9 @@
   <!-- Paragraph text. -->
   <xsl:template match="w:t" mode="text"><xsl:value-of select="."/></xsl:template>
   <!-- Symbol fonts: the tick and box characters for Wingdings / Wingdings 2, as the byte Word
-       stores or as the private-use character (U+F0xx) LibreOffice writes. -->
+       stores or as the private-use character (U+F0xx) LibreOffice writes. Matching them costs a test
+       of every run, so wordml.py also compiles this sheet without these two templates and uses that
+       for a document that names neither font. -->
   <xsl:template match="w:r[w:rPr/w:rFonts[@w:ascii='Wingdings 2' or @w:hAnsi='Wingdings 2']]" mode="text">
     <xsl:for-each select="w:t|w:sym|w:tab|w:br">
       <xsl:choose>

@@ -102,10 +102,29 @@ class Document:
 
 
 _TRANSITIONAL = W_NAMESPACES[0]
-_FLATTEN = etree.XSLT(
-    etree.fromstring(resources.files("parsers").joinpath("flatten.xsl").read_bytes()),
-    access_control=etree.XSLTAccessControl.DENY_ALL,
-)
+_XSL = "{http://www.w3.org/1999/XSL/Transform}"
+
+
+def _stylesheets() -> tuple[etree.XSLT, etree.XSLT]:
+    """``flatten.xsl``, and the same without its symbol-font run templates (for most documents: a test of
+    every run saved). Neither may read or write files or the network."""
+    sheet = etree.fromstring(resources.files("parsers").joinpath("flatten.xsl").read_bytes())
+    full = etree.XSLT(sheet, access_control=etree.XSLTAccessControl.DENY_ALL)
+    for template in sheet.iterchildren(_XSL + "template"):
+        if template.get("mode") == "text" and "w:rFonts" in template.get("match", ""):
+            sheet.remove(template)
+    return full, etree.XSLT(sheet, access_control=etree.XSLTAccessControl.DENY_ALL)
+
+
+_FLATTEN, _FLATTEN_PLAIN = _stylesheets()
+_RFONTS = f"{{{_TRANSITIONAL}}}rFonts"
+_FONT_ATTRIBUTES = (f"{{{_TRANSITIONAL}}}ascii", f"{{{_TRANSITIONAL}}}hAnsi")
+
+
+def _symbol_fonts(root: etree._Element) -> bool:
+    """Whether any run is set in a Wingdings font (what the symbol-font templates match)."""
+    return any((fonts.get(name) or "").startswith("Wingdings")
+               for fonts in root.iter(_RFONTS) for name in _FONT_ATTRIBUTES)
 
 
 def read_document(root: etree._Element) -> Document:
@@ -116,7 +135,7 @@ def read_document(root: etree._Element) -> Document:
     """
     if etree.QName(root).namespace != _TRANSITIONAL:
         root = _as_transitional(root)
-    skeleton = _FLATTEN(root).getroot()
+    skeleton = (_FLATTEN if _symbol_fonts(root) else _FLATTEN_PLAIN)(root).getroot()
     doc = Document()
     if skeleton is not None:
         _Walker(doc, skeleton).blocks(skeleton, 0)

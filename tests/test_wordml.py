@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+
+import pytest
 
 from parsers.forms import parse_document
 from tests.builders import forms as F
@@ -30,6 +33,27 @@ def test_strict_ooxml_reads_like_transitional():
     assert converted["form"] == "ce_matrix"
     assert converted["indicators"] == plain["indicators"]
     assert converted["missing"] == plain["missing"]
+
+
+@pytest.mark.parametrize("named_by", ["ascii", "hAnsi"])
+def test_wingdings_text_run_named_by_either_font_attribute(named_by):
+    """A Wingdings tick typed as text is read whichever of w:ascii / w:hAnsi names the font (the flattener
+    skips its symbol-font templates only for documents that name no Wingdings font at all)."""
+    spec = F.sample_ce_matrix(7, multi_ticks=False)
+    data = F.build_ce_matrix(spec, F.Variant(tick="wingdings", layout="pairs"))
+    other = "hAnsi" if named_by == "ascii" else "ascii"
+
+    def as_text(body: bytes) -> bytes:
+        body = body.replace(f'w:{other}="Wingdings"'.encode(), f'w:{other}="Arial"'.encode())
+        return re.sub(rb'<w:sym w:font="Wingdings" w:char="(F0[0-9A-F]{2})"/>',
+                      lambda m: b"<w:t>&#x" + m.group(1) + b";</w:t>", body)
+
+    rewritten = _with_main_part(data, as_text)
+    main = zipfile.ZipFile(io.BytesIO(rewritten)).read("word/document.xml")
+    assert b"w:sym" not in main and f'w:{other}="Wingdings"'.encode() not in main
+    plain, read = parse_document(data, "a.docx").to_json(), parse_document(rewritten, "a.docx").to_json()
+    assert read["indicators"] == plain["indicators"]
+    assert any(i["level"] for i in read["indicators"].values())
 
 
 def test_row_deleted_with_tracked_changes_is_ignored():

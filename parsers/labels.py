@@ -52,21 +52,31 @@ _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)
 def norm(text: str, *, keep_parens: bool = True) -> str:
-    """Canonical form of a label for comparison."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = strip_markers(text)
-    text = _POSSESSIVE.sub("", text)  # "Referrer's telephone" is the "Referrer telephone"
-    text = text.replace("&", " and ").replace("+", " ").translate(_QUOTES)
+    """Canonical form of a label for comparison.
+
+    Each rewrite runs only where a cheap test says it can apply: every value typed into a form passes
+    through here once, and most values (names, dates, numbers) need none of them.
+    """
+    text = strip_markers(unicodedata.normalize("NFKC", text).lower())
+    if "'" in text or "’" in text or "`" in text:
+        text = _POSSESSIVE.sub("", text).translate(_QUOTES)  # "Referrer's telephone" is the "Referrer telephone"
+    text = text.replace("&", " and ").replace("+", " ")
     if not keep_parens:
         text = _PARENS.sub(" ", text)
     text = _NUMBERING.sub("", text)
-    text = _NON_WORD.sub(" ", text).strip()
-    text = _SYNONYM_RE.sub(lambda m: _SYNONYM_FOR[m.lastgroup or ""], text)
+    words = _NON_WORD.sub(" ", text).split()
+    if any(word in _SYNONYM_WORDS or word.startswith("child") for word in words):
+        words = _SYNONYM_RE.sub(lambda m: _SYNONYM_FOR[m.lastgroup or ""], " ".join(words)).split()
     # "&", "and", "/" and "or" join alternatives interchangeably in real labels.
-    return " ".join(_CONJUNCTIONS.sub(" ", text).split())
+    return " ".join(word for word in words if word not in _CONJUNCTIONS)
 
 
-_CONJUNCTIONS = re.compile(r"\b(?:and|or)\b")
+_CONJUNCTIONS = frozenset(("and", "or"))
+# The words a synonym can start with (besides "child…"): where none occurs, no synonym applies.
+_SYNONYM_WORDS = frozenset(
+    "young cyp yp d do dob date birth tel telephone e email organisation organization carer carers parent parents "
+    "indicator indicators".split()
+)
 
 
 def label_forms(text: str) -> frozenset[str]:
@@ -78,13 +88,17 @@ def label_forms(text: str) -> frozenset[str]:
 def _first_line_forms(first: str) -> frozenset[str]:
     if len(first) > 300:
         return frozenset()  # prose, never a label
-    forms = {norm(first), norm(first, keep_parens=False)}
-    forms.update(_without_noise(f) for f in list(forms))
+    forms = {norm(first)}
+    if _BRACKETS.search(unicodedata.normalize("NFKC", first)):
+        forms.add(norm(first, keep_parens=False))
+    forms.update(_without_noise(f) for f in list(forms) if _NOISE_HINT.search(f))
     # Word order varies too ("Agency & team" / "Team and agency").
     forms.update("~" + " ".join(sorted(f.split())) for f in list(forms) if " " in f)
     return frozenset(f for f in forms if f)
 
 
+_BRACKETS = re.compile(r"[(\[]")
+_NOISE_HINT = re.compile(r"mandatory|required|optional|if known|if applicable|please")  # before the exact test
 _NOISE = re.compile(r"\b(?:mandatory|required|optional|if known|if applicable|please (?:state|specify|provide|give|tick|describe))\b")
 
 

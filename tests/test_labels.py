@@ -1,0 +1,83 @@
+"""Label normalisation, rewrite by rewrite.
+
+``norm`` skips each rewrite where a cheap test says it cannot apply (most cell texts are values, not
+labels); these cases pin every rewrite so that a test that skips too much fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from config.profiles import default_profiles
+from parsers.labels import label_forms, matches, norm
+
+NORMS = [
+    ("Kyle Hutchinson", "kyle hutchinson"),  # a value: nothing to rewrite
+    ("Child’s full name (+ aliases)", "child full name aliases"),  # possessive, "+", brackets kept
+    ("Referrer`s telephone", "referrer phone"),  # backtick possessive, "tel…"
+    ("Young Person's name", "child name"),
+    ("Children and young people", "child"),
+    ("CYP address", "child address"),
+    ("YP", "child"),
+    ("Childs name", "child name"),
+    ("D O B", "dob"),
+    ("DoB", "dob"),
+    ("Date of Birth", "dob"),
+    ("Birth date", "dob"),
+    ("E-mail", "email"),
+    ("e mail", "email"),
+    ("Tel:", "phone"),
+    ("Telephone", "phone"),
+    ("Organisation", "agency"),
+    ("Organization", "agency"),
+    ("Parents & carers", "parent carer"),  # "&" and plurals
+    ("Parent/Carer", "parent carer"),
+    ("Parent or carer", "parent carer"),  # "or" joins alternatives like "/"
+    ("Indicators", "indicator"),
+    ("1.1 Name of child", "name of child"),  # numbering
+    ("Section 3: Household", "household"),
+    ("Ｃｈｉｌｄ（ａｌｉａｓ）", "child alias"),  # full-width forms (NFKC)
+    ("Dorothy", "dorothy"),  # starts like "do…" but is no synonym
+    ("Edward", "edward"),
+    ("Carol", "carol"),
+]
+
+
+@pytest.mark.parametrize("text, expected", NORMS)
+def test_norm(text: str, expected: str) -> None:
+    assert norm(text) == expected
+
+
+FORMS = [
+    ("Name (if known)", {"name", "name if known"}),  # with and without the parenthetical
+    ("Ｎａｍｅ［ｏｐｔｉｏｎａｌ］", {"name", "name optional"}),  # full-width brackets are brackets
+    ("Email address (Mandatory)", {"email address", "email address mandatory"}),  # noise words dropped
+    ("Please state: agency", {"agency", "please state agency"}),
+    ("Name: (", {"name"}),  # an unclosed bracket removes nothing
+]
+
+
+@pytest.mark.parametrize("text, expected", FORMS)
+def test_label_forms_with_and_without_parentheticals_and_noise(text: str, expected: set[str]) -> None:
+    forms = label_forms(text)
+    assert expected <= forms
+    assert {f for f in forms if not f.startswith("~")} == expected
+
+
+def test_word_order_forms() -> None:
+    assert "~agency team" in label_forms("Team & Agency")
+
+
+MATCHES = [
+    ("ce_matrix", "child.dob", "D.O.B.:"),
+    ("ce_matrix", "child.dob", "Young person's date of birth"),
+    ("referral", "referrer.name", "Referrer’s name"),
+    ("referral", "child.dob", "CHILD’S DATE OF BIRTH (if known)"),
+]
+
+
+@pytest.mark.parametrize("form, key, text", MATCHES)
+def test_reworded_labels_match_their_field(form: str, key: str, text: str) -> None:
+    spec = default_profiles()[form].fields[key]
+    assert matches(text, spec)
+    assert not matches("Kyle Hutchinson", spec)

@@ -43,7 +43,7 @@ _SYNONYM_RE = re.compile(r"\b(?:" + "|".join(
 _SYNONYM_FOR = {f"s{i}": r for i, (_, r) in enumerate(_SYNONYMS)}
 _QUOTES = str.maketrans("", "", "’'`")
 _POSSESSIVE = re.compile(r"(?<=[a-z])['’`]s\b")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+_WORD = re.compile(r"[a-z0-9]+")
 _NUMBERING = re.compile(r"^\s*(?:(?:section|part|q)\s*)?\d{1,2}(?:\.\d{1,2})+\.?(?:\s*[\):]\s*|\s+)"  # "1.1 Name"
                         r"|^\s*(?:(?:section|part|q)\s*)?(?:\d{1,2}[a-z]?|[a-z]|[ivx]{1,4})\s*[\.\):]\s*"
                         r"|^\s*\d{1,2}\s+(?=[a-z])")
@@ -64,11 +64,13 @@ def norm(text: str, *, keep_parens: bool = True) -> str:
     if not keep_parens:
         text = _PARENS.sub(" ", text)
     text = _NUMBERING.sub("", text)
-    words = _NON_WORD.sub(" ", text).split()
-    if any(word in _SYNONYM_WORDS or word.startswith("child") for word in words):
+    words = _WORD.findall(text)
+    if "child" in text or not _SYNONYM_WORDS.isdisjoint(words):
         words = _SYNONYM_RE.sub(lambda m: _SYNONYM_FOR[m.lastgroup or ""], " ".join(words)).split()
-    # "&", "and", "/" and "or" join alternatives interchangeably in real labels.
-    return " ".join(word for word in words if word not in _CONJUNCTIONS)
+    if not _CONJUNCTIONS.isdisjoint(words):
+        # "&", "and", "/" and "or" join alternatives interchangeably in real labels.
+        words = [word for word in words if word not in _CONJUNCTIONS]
+    return " ".join(words)
 
 
 _CONJUNCTIONS = frozenset(("and", "or"))

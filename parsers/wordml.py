@@ -53,7 +53,7 @@ PLACEHOLDERS = (
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS), re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     text: str  # paragraphs joined by "\n", ticks as markers
     col: int  # first grid column
@@ -66,7 +66,7 @@ class Cell:
         return self.text.split("\n")
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     cells: list[Cell]
     table: int | None  # None for body paragraphs
@@ -149,7 +149,7 @@ class _Walker:
         # Whole-document checks, so that most paragraphs need no per-paragraph work:
         # glyphs may come from the text or from a symbol character.
         whole = etree.tostring(skeleton, method="text", encoding=str)
-        self.glyphs = _GLYPH_RE.search(whole) is not None or skeleton.find(".//sym") is not None
+        self.glyphs = any(glyph in whole for glyph in _GLYPHS) or skeleton.find(".//sym") is not None
         self.placeholders = "lick" in whole or "hoose" in whole or "nter text" in whole
 
     def blocks(self, parent: etree._Element, depth: int) -> None:
@@ -276,7 +276,7 @@ def _symbol(font: str | None, char: str) -> str:
 _GLYPH_TABLE = str.maketrans({**{ch: TICK_ON for ch in GLYPHS_ON}, **{ch: TICK_OFF for ch in GLYPHS_OFF}})
 _STRIP_MARKERS = str.maketrans("", "", MARKERS)
 _TABBED = re.compile(r"\S[ ]*\t+[ ]*\S")  # text on both sides of a tab
-_GLYPH_RE = re.compile("[" + re.escape("".join(sorted(GLYPHS_ON | GLYPHS_OFF))) + "]")
+_GLYPHS = tuple(sorted(GLYPHS_ON | GLYPHS_OFF))
 
 
 def normalise_glyphs(text: str) -> str:

@@ -67,15 +67,25 @@ def split_aliases(text: str) -> list[str]:
 # -- tables of people (household, parents, professionals) ------------------------------------
 
 _RELATION = re.compile(r"\b(?:relationship|relation|relationship to (?:the )?child|role)\b", re.IGNORECASE)
+_RELATION_HEADING = re.compile(r"(?:relationship|relation)(?:\s+to\s+(?:the\s+)?(?:child|young person))?\s*:?|role\s*:?",
+                               re.IGNORECASE)
 _SUBJECT = re.compile(r"\(\s*(?:subject\s+)?child\s*\)|\bsubject(?:\s+child|\s+of\s+(?:the\s+)?referral)?\b",
                       re.IGNORECASE)
 
 
 def people_table_header(doc: Document, i: int) -> bool:
-    """A row heading a table of people (household, parents, professionals): it names a relationship or role."""
+    """A row heading a table of people (household, parents, professionals): it names a relationship or role.
+
+    Two columns ("Name | Relationship") head such a table only when both cells are column headings, so that
+    a label beside its value ("Who has parental responsibility? | Mother") is not taken for one.
+    """
     row = doc.rows[i]
-    return row.table is not None and len(row.cells) >= 3 and any(
-        _RELATION.search(cell.text) for cell in row.cells if len(cell.text) < 60)
+    if row.table is None:
+        return False
+    if len(row.cells) >= 3:
+        return any(_RELATION.search(cell.text) for cell in row.cells if len(cell.text) < 60)
+    return len(row.cells) == 2 and any(_column(c.text) == "name" for c in row.cells) and any(
+        _RELATION_HEADING.fullmatch(strip_markers(c.text).strip()) for c in row.cells)
 
 
 def subject_child(doc: Document) -> dict[str, str]:

@@ -1124,3 +1124,34 @@ def test_forename_and_surname_fields_make_the_childs_name() -> None:
     cells[0].text, cells[1].text = "Surname", "Black"
     result = parse_document(_save(matrix), "m.docx").to_json()
     assert result["child"]["name"] == "Amy Black" and "child.name" not in result["missing"]
+
+
+# -- session four ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("header", [("Name", "Relationship"), ("Full name", "Relationship to child"),
+                                    ("Name", "Role")])
+def test_a_two_column_household_table_is_not_the_childs_details(header: tuple[str, str]) -> None:
+    """The child's name left blank and a "Name | Relationship" household table below: the name is missing
+    (it was read as "Relationship", the table's other heading), and the mother is not the child."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk")])
+    d.add_paragraph("Child / young person’s details")
+    _pairs(d, [("Child's name", ""), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")])
+    d.add_paragraph("Parents / carers and household")
+    _pairs(d, [header, ("Sam Green", "Mother"), ("Jo Green", "Brother")])
+    _pairs(d, [("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["name"] is None and "child.name" in result["missing"]
+
+
+def test_a_two_column_label_and_value_naming_a_relationship_is_still_read() -> None:
+    """A label beside its value that happens to be a relationship is a field, not a people table's heading."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk")])
+    d.add_paragraph("Child / young person’s details")
+    _pairs(d, [("Name", "Riley Green"), ("Relationship", "Mother"), ("Date of birth", "03/04/2012"),
+               ("Address", "2 Sample Road"), ("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["name"] == "Riley Green"

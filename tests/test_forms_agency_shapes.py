@@ -1105,16 +1105,24 @@ def test_a_blank_field_before_the_next_section_heading_is_missing() -> None:
     assert result["child"]["name"] is None and "child.name" in result["missing"]
 
 
-def test_forename_and_surname_fields_make_the_childs_name() -> None:
+def _child_referral(child: list[tuple[str, ...]], household: list[tuple[str, ...]] | None = None) -> bytes:
+    """A referral of label | value tables: referrer, the child's rows, then a household table (its own columns)."""
     d = docx.Document()
     d.add_paragraph("SAFEGUARDING REFERRAL FORM")
     _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk")])
     d.add_paragraph("Child / young person’s details")
-    _pairs(d, [("Forename", "Riley"), ("Surname", "Green"), ("Date of birth", "03/04/2012"),
-               ("Address", "2 Sample Road"), ("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
-    d.add_paragraph("Parents / carers and household")
-    _pairs(d, [("Name", "Relationship", "Date of birth"), ("Sam Green", "Mother", "14/07/1985")], cols=3)
-    result = parse_document(_save(d), "r.docx").to_json()
+    _pairs(d, child)
+    if household:
+        d.add_paragraph("Parents / carers and household")
+        _pairs(d, household, cols=len(household[0]))
+    _pairs(d, [("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
+    return _save(d)
+
+
+def test_forename_and_surname_fields_make_the_childs_name() -> None:
+    result = parse_document(_child_referral(
+        [("Forename", "Riley"), ("Surname", "Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")],
+        [("Name", "Relationship", "Date of birth"), ("Sam Green", "Mother", "14/07/1985")]), "r.docx").to_json()
     assert result["child"]["name"] == "Riley Green" and result["missing"] == []
     matrix = _descriptor_doc()
     table = next(t for t in matrix.tables if any(r.cells[0].text == "Child's name" for r in t.rows))
@@ -1133,25 +1141,14 @@ def test_forename_and_surname_fields_make_the_childs_name() -> None:
 def test_a_two_column_household_table_is_not_the_childs_details(header: tuple[str, str]) -> None:
     """The child's name left blank and a "Name | Relationship" household table below: the name is missing
     (it was read as "Relationship", the table's other heading), and the mother is not the child."""
-    d = docx.Document()
-    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
-    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk")])
-    d.add_paragraph("Child / young person’s details")
-    _pairs(d, [("Child's name", ""), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")])
-    d.add_paragraph("Parents / carers and household")
-    _pairs(d, [header, ("Sam Green", "Mother"), ("Jo Green", "Brother")])
-    _pairs(d, [("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
-    result = parse_document(_save(d), "r.docx").to_json()
+    data = _child_referral([("Child's name", ""), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")],
+                           [header, ("Sam Green", "Mother"), ("Jo Green", "Brother")])
+    result = parse_document(data, "r.docx").to_json()
     assert result["child"]["name"] is None and "child.name" in result["missing"]
 
 
 def test_a_two_column_label_and_value_naming_a_relationship_is_still_read() -> None:
     """A label beside its value that happens to be a relationship is a field, not a people table's heading."""
-    d = docx.Document()
-    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
-    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk")])
-    d.add_paragraph("Child / young person’s details")
-    _pairs(d, [("Name", "Riley Green"), ("Relationship", "Mother"), ("Date of birth", "03/04/2012"),
-               ("Address", "2 Sample Road"), ("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
-    result = parse_document(_save(d), "r.docx").to_json()
-    assert result["child"]["name"] == "Riley Green"
+    data = _child_referral([("Name", "Riley Green"), ("Relationship", "Mother"), ("Date of birth", "03/04/2012"),
+                            ("Address", "2 Sample Road")])
+    assert parse_document(data, "r.docx").to_json()["child"]["name"] == "Riley Green"

@@ -211,11 +211,12 @@ class Reader:
         return adjacent and sum(labels) >= others
 
     def field(self, spec: FieldSpec | None, start: int = 0, end: int | None = None,
-              *, fuzzy: bool = True, not_people: bool = False) -> tuple[str | None, Hit | None]:
+              *, fuzzy: bool = True, not_people: bool = False, prose: bool = False) -> tuple[str | None, Hit | None]:
         """First non-empty value of a field in a range; (None, hit) if labelled but empty.
 
         ``not_people``: a child's own field, never a column of a table of other people
         ("Name | Relationship | DOB": the household, the professionals).
+        ``prose``: a field written in words, so a value of tick boxes ("Yes ☒ No ☐") answers another question.
         """
         if spec is None:
             return None, None
@@ -225,6 +226,8 @@ class Reader:
                 continue
             first_hit = first_hit or hit
             raw = self.value(hit)
+            if prose and raw is not None and any(m in raw for m in MARKERS):
+                continue
             text = clean(raw) if raw is not None else ""
             if text:
                 return text, hit

@@ -61,16 +61,16 @@ class _ReferralReader:
                 found.extend(hit.row for hit in self.reader.find(spec, fuzzy=False))
         return min(found) if found else None
 
-    def text(self, key: str) -> str | None:
+    def text(self, key: str, *, prose: bool = False) -> str | None:
         """A field's value: the specific labels anywhere, then generic ones in the section."""
-        value, _ = self.reader.field(self.profile.fields.get(key))
+        value, _ = self.reader.field(self.profile.fields.get(key), prose=prose)
         if value:
             return value
         section = key.split(".", 1)[0]
         spec = self.profile.section_fields.get(section, {}).get(key)
         if spec is not None and section in self.ranges:
             start, end = self.ranges[section]
-            value, _ = self.reader.field(spec, start, end, not_people=section == "child")
+            value, _ = self.reader.field(spec, start, end, not_people=section == "child", prose=prose)
         return value
 
 
@@ -185,7 +185,7 @@ def read_referral(doc: Document, profile: Profile, file: str, today: date) -> Pa
         "concerns": concerns,
         "categories": categories,
         **answers,
-        **{key: rr.text(key) for key in _TEXTS},
+        **{key: rr.text(key, prose=True) for key in _TEXTS},
         "child_views": rr.reader.long_text(profile.fields.get("child_views")),
     }
     result.exploitation_types = []

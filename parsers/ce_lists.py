@@ -63,14 +63,15 @@ def _factor_lists(reader: Reader, profile: Profile, start: int, end: int) -> tup
         row = reader.doc.rows[i]
         for j, cell in enumerate(row.cells):
             # "Family:" and "Child:" sub-headings may share one cell with their items: paragraph by paragraph.
-            for para, items in reader.paragraph_items(row, j, cell):
+            lines = [k for k, line in enumerate(cell.text.split("\n")) if line.strip()]
+            for (para, items), line in zip(reader.paragraph_items(row, j, cell), lines):
                 head = para.strip(" •▪-:\t")
                 if matches(head, child_spec) or split_inline(para, child_spec) is not None:
                     current = "child"
                 elif matches(head, family_spec) or split_inline(para, family_spec) is not None:
                     current = "family"
                 for label, state in items:
-                    if state is None and cell.highlighted and _highlighted(label, cell):
+                    if state is None and line in cell.highlighted:
                         state = True  # the form asks to "highlight if any are relevant"
                     if state:
                         _record(label.strip(" •▪"), current, child_items, family_items, child, family)
@@ -89,11 +90,6 @@ def _record(label: str, current: str | None, child_items: tuple, family_items: t
         key = item_key(label, items)
     if key and key not in target:
         target.append(key)
-
-
-def _highlighted(label: str, cell) -> bool:  # type: ignore[no-untyped-def]
-    text = label.strip()
-    return any(text and text in para for para in cell.highlighted)
 
 
 _PARENT = re.compile(r"\b(?:parent|parents|parental|carer|carers|mother|father|mum|dad|sibling|siblings)\b", re.I)

@@ -59,7 +59,7 @@ class Cell:
     col: int  # first grid column
     span: int = 1
     merged_above: bool = False  # a vMerge continuation: its content is the cell above's
-    highlighted: frozenset[str] = frozenset()  # its paragraphs (stripped text) that hold highlighted text
+    highlighted: frozenset[int] = frozenset()  # lines of ``text`` from paragraphs that hold highlighted text
 
     @property
     def paragraphs(self) -> list[str]:
@@ -157,7 +157,7 @@ class _Walker:
         for child in parent:
             if child.tag == "p":
                 text = self.text(child)
-                marked = frozenset((text,)) if child.get("hl") and text else frozenset()
+                marked = _lines(text) if child.get("hl") and text else frozenset()
                 if "\t" in text and _TABBED.search(text):
                     # "Child's name<tab>Riley Green": a table a converter flattened into paragraphs (PDF to
                     # Word, plain-text pastes). Consecutive such lines are rows again, columns by tab.
@@ -187,7 +187,7 @@ class _Walker:
                     self.table(block, depth + 1)
                 else:
                     text = self.text(block)
-                    marked = frozenset((text,)) if block.get("hl") and text else frozenset()
+                    marked = _lines(text) if block.get("hl") and text else frozenset()
                     rows.append(Row([Cell(text, 0, highlighted=marked)], None, len(rows), depth + 1))
 
     def row_cells(self, tr: etree._Element) -> tuple[list[Cell], list[etree._Element]]:
@@ -201,7 +201,8 @@ class _Walker:
             span = max(1, _int(span_text, 1)) if span_text else 1
             merged = tc.get("vmerge") == "1" and tc.get("merge") in ("", "continue", None)
             paras: list[str] = []
-            marked: list[str] = []
+            marked: list[int] = []  # the lines of highlighted paragraphs (a cell may list the same item twice)
+            line = 0
             nested = False
             for block in tc:
                 tag = block.tag
@@ -209,15 +210,22 @@ class _Walker:
                 if nested:
                     trailing.append(block)
                 elif tag == "p":
-                    paras.append(text(block))
-                    if block.get("hl") and paras[-1]:
-                        marked.append(paras[-1])
+                    para = text(block)
+                    paras.append(para)
+                    lines = para.count("\n") + 1
+                    if block.get("hl") and para:
+                        marked.extend(range(line, line + lines))
+                    line += lines
             if merged:
                 content = ""
             elif len(paras) == 1:
                 content = paras[0]
             else:
-                content = "\n".join(paras).strip("\n")
+                joined = "\n".join(paras)
+                content = joined.strip("\n")
+                dropped = len(joined) - len(joined.lstrip("\n"))  # empty paragraphs before the first line
+                if dropped and marked:
+                    marked = [m - dropped for m in marked]
             cells.append(Cell(content, col, span, merged, frozenset(marked) if marked and not merged else frozenset()))
             col += span
         return cells, trailing
@@ -236,6 +244,10 @@ class _Walker:
             text = _PLACEHOLDER_RE.sub("", text)
         text = text.strip()  # also a FORMTEXT field's blank default
         return text.translate(_GLYPH_TABLE) if self.glyphs else text
+
+
+def _lines(text: str) -> frozenset[int]:
+    return frozenset(range(text.count("\n") + 1))
 
 
 def _as_transitional(root: etree._Element) -> etree._Element:

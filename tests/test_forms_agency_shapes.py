@@ -1152,3 +1152,28 @@ def test_a_two_column_label_and_value_naming_a_relationship_is_still_read() -> N
     data = _child_referral([("Name", "Riley Green"), ("Relationship", "Mother"), ("Date of birth", "03/04/2012"),
                             ("Address", "2 Sample Road")])
     assert parse_document(data, "r.docx").to_json()["child"]["name"] == "Riley Green"
+
+
+@pytest.mark.parametrize("highlighted, child, family", [
+    ("family", [], ["learning_disabilities"]),
+    ("child", ["learning_disabilities"], []),
+])
+def test_a_highlighted_factor_listed_for_both_family_and_child_is_only_the_one_highlighted(
+        highlighted: str, child: list[str], family: list[str]) -> None:
+    """Appendix 7's one cell lists "Learning disabilities." under Family: and again under Child:; highlighting the
+    parent's must not choose the child's (the learning-disability flag is the child's alone)."""
+    d = docx.Document()
+    _header(d, overall="Low")
+    _grid(d)
+    cell = d.add_table(rows=1, cols=1).cell(0, 0)
+    cell.text = "Other child(ren) & family factors to consider."
+    part = None
+    for line in ("(Please highlight if any are relevant.)", "", "Family:", "Parental mental health.",
+                 "Learning disabilities.", "Child:", "Learning disabilities.", "Young carer."):
+        part = {"Family:": "family", "Child:": "child"}.get(line, part)
+        run = cell.add_paragraph().add_run(line)
+        if line == "Learning disabilities." and part == highlighted:
+            run.font.highlight_color = docx.enum.text.WD_COLOR_INDEX.YELLOW
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["child_factors"] == child and result["family_factors"] == family
+    assert result["learning_disability"] is bool(child)

@@ -16,7 +16,7 @@ from parsers.label_index import joined_label
 from parsers.ticks import edge_tick, segments, side_tick, tick_state
 from parsers.labels import TEXT_CACHE_SIZE, label_forms, norm
 from parsers.results import Level
-from parsers.wordml import MARKERS, strip_markers, TICK_ON, Cell, Row
+from parsers.wordml import MARKERS, TICK_OFF, TICK_ON, Cell, Row, strip_markers
 
 _X_BEFORE = re.compile(r"^\s*[xX]\s+(\S.*)$", re.S)
 _X_AFTER = re.compile(r"^(.*\S)\s+[xX]\s*$", re.S)
@@ -128,11 +128,46 @@ class LevelReader:
 def _multi(text: str, key: tuple) -> tuple[tuple[Level, bool | None], ...]:
     """"☐ Low ☒ Moderate …" in one paragraph, or one level per paragraph of the cell."""
     first = text.split("\n")[0]
-    pairs = [(s, _level_in(label, key, True)) for para in text.split("\n") for s, label in segments(para)]
+    pairs: list[tuple[bool | None, Level | None]] = []
+    for para in text.split("\n"):
+        listed = _level_list(para, key)
+        if listed is not None:
+            pairs.extend((state, level) for level, state in listed)
+        else:
+            pairs.extend((s, _level_in(label, key, True)) for s, label in segments(para))
     pairs = [(s, lvl) for s, lvl in pairs if lvl is not None]
     if len(pairs) >= 2 and any(s is not None for s, _ in pairs):
         return tuple((lvl, s) for s, lvl in pairs)
     return _two_written(first, key)
+
+
+_LIST_SEPARATOR = re.compile(r"\s*[/|,;\t]\s*|\s{2,}")
+_TYPED_BEFORE = re.compile(r"^[xX]\s+(\S.*)$")
+_TYPED_AFTER = re.compile(r"^(.*\S)\s+[xX]$")
+
+
+def _level_list(para: str, key: tuple) -> list[tuple[Level, bool | None]] | None:
+    """The levels printed in one line as a list ("No risk identified / Low / X Moderate / Significant",
+    "Low     Moderate     ☒ Significant"), each with the mark inside its own item; None if the line is no
+    such list (fewer than two different levels, or an item that is no level)."""
+    head, colon, tail = para.partition(":")
+    if colon and _level_in(head, key, True) is None:
+        para = tail  # "Level of risk: No risk identified / ☒ Low / …"
+    parts = [p.strip() for p in _LIST_SEPARATOR.split(para) if p.strip()]
+    if len(parts) < 2:
+        return None
+    found: list[tuple[Level, bool | None]] = []
+    for part in parts:
+        on, off = TICK_ON in part, TICK_OFF in part
+        name = strip_markers(part).strip()
+        typed = _TYPED_BEFORE.match(name) or _TYPED_AFTER.match(name)  # a typed "X" beside its level
+        if typed and _level_in(name, key, True) is None:
+            name, on = typed.group(1), True
+        level = _level_in(name, key, True)
+        if level is None or (on and off):
+            return None
+        found.append((level, True if on else False if off else None))
+    return found if len({level for level, _ in found}) >= 2 else None
 
 
 def _two_written(first: str, key: tuple) -> tuple[tuple[Level, bool | None], ...]:
@@ -148,6 +183,9 @@ def _cell_level(text: str, key: tuple) -> tuple[Level | None, bool | None]:
     first = text.split("\n")[0]
     if "\n" in text and sum(1 for line in text.split("\n") if _level_in(line, key, True)) >= 2:
         return None, None  # the levels listed one per line, none of them marked: no answer
+    listed = _level_list(first, key)
+    if listed is not None and len(listed) >= 3:
+        return None, None  # the levels printed in one line, none of them marked: the options, no answer
     for pattern in (_X_BEFORE, _X_AFTER):
         match = pattern.match(first)
         if match and _level_in(match.group(1), key, True):
@@ -238,6 +276,9 @@ def _level_phrase(text: str, levels: tuple) -> Level | None:
     """A level written as a phrase: "Significant risk of exploitation", "No risk of CCE identified" — the
     level, then what it is a risk of. Only where a level is expected as a value: beside a level's own name
     the same words describe it ("No identified risk to others")."""
+    listed = _level_list(text.split("\n")[0], levels)
+    if listed is not None and len(listed) >= 3:
+        return None  # the levels printed in one line: the options, no answer
     found = _level_in(text, levels, False)
     if found is None:
         of = _RISK_OF.match(strip_markers(text.split("\n")[0]).strip())

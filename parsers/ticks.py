@@ -65,12 +65,18 @@ def _segments(paragraph: str) -> list[tuple[bool | None, str]]:
             target = k + 1
         elif not after.strip():
             target = k
+        elif before.rstrip().endswith(_SEPARATORS) != after.lstrip().startswith(_SEPARATORS):
+            # "Moderate / ☒ Significant", "Low ☐ / Moderate": a separator ends an item, the box is the other's
+            target = k + 1 if before.rstrip().endswith(_SEPARATORS) else k
         else:
             gap_before = len(before) - len(before.rstrip())
             gap_after = len(after) - len(after.lstrip())
             target = k + 1 if (gap_after < gap_before or (gap_after == gap_before and leading)) else k
         states[target] = states.get(target, False) or marker == TICK_ON
     return [(states.get(n), label.strip()) for n, label in enumerate(labels) if label.strip()]
+
+
+_SEPARATORS = ("/", "|", ",", ";")
 
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)

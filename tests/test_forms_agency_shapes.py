@@ -1177,3 +1177,44 @@ def test_a_highlighted_factor_listed_for_both_family_and_child_is_only_the_one_h
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["child_factors"] == child and result["family_factors"] == family
     assert result["learning_disability"] is bool(child)
+
+
+_NAMES = {"none": "No risk identified", "low": "Low", "moderate": "Moderate", "significant": "Significant"}
+
+
+def _one_line_levels(line) -> dict:  # type: ignore[no-untyped-def]
+    """Every indicator's four level rows replaced by one "Level of risk | <the four names in one line>" row."""
+    d = _descriptor_doc()
+    for n, table in enumerate(d.tables[1:]):
+        rows = list(table._tbl.tr_lst)
+        for tr in rows[2:5]:
+            table._tbl.remove(tr)
+        first = table.rows[1].cells
+        first[0].text, first[1].text = "Level of risk", line(LEVELS[n])
+    return parse_document(_save(d), "m.docx").to_json()
+
+
+@pytest.mark.parametrize("separator", [" / ", "     ", " | ", ", "])
+@pytest.mark.parametrize("mark", ["X {}", "x {}", "☒ {}", "✓ {}", "{} X", "{} ☒"])
+def test_the_four_levels_printed_in_one_line_with_one_marked(separator: str, mark: str) -> None:
+    """"No risk identified / Low / X Moderate / Significant": the marked level, whatever the separator and the
+    mark (a printed "No risk identified" followed by spaces was read as a written "none": under-triage)."""
+    result = _one_line_levels(lambda level: separator.join(
+        mark.format(name) if key == level else name for key, name in _NAMES.items()))
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    assert result["effective_level"] == "significant"
+
+
+@pytest.mark.parametrize("separator", [" / ", "     "])
+def test_the_four_levels_printed_in_one_line_with_each_boxed(separator: str) -> None:
+    """"☐ No risk identified / ☐ Low / ☐ Moderate / ☒ Significant": the box after a separator is the next
+    level's (it was given to the level before it: one level too low)."""
+    result = _one_line_levels(lambda level: separator.join(
+        ("☒ " if key == level else "☐ ") + name for key, name in _NAMES.items()))
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+
+
+def test_the_four_levels_printed_in_one_line_none_marked_are_no_answer() -> None:
+    result = _one_line_levels(lambda level: "     ".join(_NAMES.values()))
+    assert all(result["indicators"][k]["level"] is None for k in result["indicators"])
+    assert "indicators.family_peer_relationships.level" in result["missing"]

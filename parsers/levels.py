@@ -92,7 +92,29 @@ class LevelReader:
             if state is None:
                 state = self._row_tick(row, j) if len(found) == 1 else side_tick(row, j)
             marks.append((level, state))
+        if not marks and row.table is not None and row.cells and row.cells[0].merged_above:
+            marks = self._continued_level(i)
         return marks
+
+    def _continued_level(self, i: int) -> list[tuple[Level, bool | None]]:
+        """A level's row split over two or more rows (its name merged down the first column): a tick in a
+        continuation row is that level's."""
+        rows = self.reader.doc.rows
+        row = rows[i]
+        col = row.cells[0].col
+        k = i
+        while k > 0 and rows[k - 1].table == row.table and rows[k - 1].index == rows[k].index - 1:
+            k -= 1
+            origin = rows[k].cell_at(col)
+            if origin is None:
+                return []
+            if not origin.merged_above:
+                level = self.bare_level(origin)
+                states = [s for c in row.cells[1:] if (s := tick_state(c.text)) is not None]
+                if not states:
+                    states = [s for c in row.cells[1:] if c.text.strip() and (s := edge_tick(c.text)) is not None]
+                return [(level, any(states))] if level is not None and states else []
+        return []
 
     def _grid_marks(self, row: Row, cols: dict[int, Level]) -> list[tuple[Level, bool | None]]:
         marks = []

@@ -1218,3 +1218,22 @@ def test_the_four_levels_printed_in_one_line_none_marked_are_no_answer() -> None
     result = _one_line_levels(lambda level: "     ".join(_NAMES.values()))
     assert all(result["indicators"][k]["level"] is None for k in result["indicators"])
     assert "indicators.family_peer_relationships.level" in result["missing"]
+
+
+@pytest.mark.parametrize("tick", ["☒", "X", "✓"])
+def test_a_level_row_split_over_two_rows_ticked_in_the_second(tick: str) -> None:
+    """"Significant" merged down over two rows (its descriptor ran long), the tick typed in the second row's
+    descriptor: Significant (the tick had no level and was dropped: under-triage)."""
+    d = _descriptor_doc()
+    table = next(t for t in d.tables if "Family and peer" in t.rows[0].cells[0].text)
+    for row in table.rows[1:5]:
+        row.cells[1].text = "☐ • " + row.cells[1].text.lstrip("☐☒ •")
+    significant = table.rows[4]._tr
+    continuation = copy.deepcopy(significant)
+    significant.addnext(continuation)
+    table.rows[4].cells[0].merge(table.rows[5].cells[0])
+    table.rows[4].cells[0].text = "Significant"
+    table.rows[5].cells[1].text = f"{tick} • Known to be with adults who exploit children."
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["family_peer_relationships"]["level"] == "significant"
+    assert "Known to be with adults" not in (result["indicators"]["family_peer_relationships"]["evidence"] or "")

@@ -173,7 +173,7 @@ def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: lis
     level, notes = choose(marks, f"indicators.{seg.key}")
     if level is None:  # no tick: a level written instead ("Level: Moderate"), the highest of the copies'
         level = Level.highest([written_level(part.inline, profile.levels) or _labelled_level(reader, part, row)
-                               for part, row, _ in parts])
+                               or _written_beside(reader, levels, part.start + 1, row) for part, row, _ in parts])
     if seg.copies:
         notes.insert(0, f"indicators.{seg.key}: the indicator appears {len(parts)} times; "
                         "every copy is read and the highest level used")
@@ -217,6 +217,19 @@ def _labelled_level(reader: Reader, seg: _Segment, end: int) -> Level | None:
     value = next((clean(v) for h in hits if (v := reader.value(h)) and clean(v) and not any(m in v for m in MARKERS)),
                  None)
     return written_level(value, reader.profile.levels)
+
+
+def _written_beside(reader: Reader, levels: LevelReader, start: int, end: int) -> Level | None:
+    """A level written as the value of a row of its own under the unticked level rows ("Assessed level for
+    this indicator | Significant"), whatever the label says: the one such row, else None."""
+    found = []
+    for i in range(start, end):
+        cells = [c for c in reader.doc.rows[i].cells if c.text.strip() and not c.merged_above]
+        if len(cells) != 2 or len(cells[0].text) > 80 or any(m in c.text for c in cells for m in MARKERS):
+            continue
+        if levels.bare_level(cells[0]) is None and (level := levels.bare_level(cells[1])) is not None:
+            found.append(level)
+    return found[0] if len(found) == 1 else None
 
 
 def _level_rows(reader: Reader, levels: LevelReader, start: int, end: int) -> list[int]:

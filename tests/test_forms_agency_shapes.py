@@ -1237,3 +1237,25 @@ def test_a_level_row_split_over_two_rows_ticked_in_the_second(tick: str) -> None
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["indicators"]["family_peer_relationships"]["level"] == "significant"
     assert "Known to be with adults" not in (result["indicators"]["family_peer_relationships"]["evidence"] or "")
+
+
+@pytest.mark.parametrize("label, written, expected", [
+    ("Assessed level for this indicator", "Significant", "significant"),
+    ("Level assessed", "Moderate risk", "moderate"),
+    ("Worker's judgement", "No risk identified", "none"),
+])
+def test_a_level_written_in_a_row_of_its_own_under_unticked_level_rows(label: str, written: str,
+                                                                        expected: str) -> None:
+    """The template's level rows left unticked and the level written below them, as the value of a row of its
+    own: that level (the indicator came out with no level, and a significant one under-triaged the child)."""
+    d = _descriptor_doc()
+    table = next(t for t in d.tables if "Family and peer" in t.rows[0].cells[0].text)
+    for row in table.rows[1:5]:
+        row.cells[1].text = "☐ • " + row.cells[1].text.lstrip("☐☒ •")
+    evidence = table.rows[5]._tr
+    written_row = copy.deepcopy(evidence)
+    evidence.addprevious(written_row)
+    table.rows[5].cells[0].text, table.rows[5].cells[1].text = label, written
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["family_peer_relationships"]["level"] == expected
+    assert "indicators.family_peer_relationships.level" not in result["missing"]

@@ -108,8 +108,12 @@ class Reader:
         ``prose``: a free-text answer, where a long, several-line cell is the value even when its first line
         reads like a label ("Background:", a pasted email's "From:").
         """
+        return self._value(hit, prose=prose)[0]
+
+    def _value(self, hit: Hit, *, prose: bool = False) -> tuple[str | None, int]:
+        """The value and the row it is in (the label's own, or the row below)."""
         if hit.inline is not None:
-            return hit.inline
+            return hit.inline, hit.row
         row = self.doc.rows[hit.row]
         if row.table is not None and not self._header_row(row, prose=prose):
             for cell in row.cells[hit.cell + 1:]:
@@ -117,18 +121,19 @@ class Reader:
                     continue
                 if self.is_label(cell.text) and not (prose and _prose(cell.text)):
                     break
-                return cell.text
+                return cell.text, hit.row
             else:
                 if hit.cell + 1 < len(row.cells):
-                    return ""
-        below = self.doc.row_below(hit.row)
-        if below is None:
-            return None
+                    return "", hit.row
+        at = self.doc.index_below(hit.row)
+        if at is None:
+            return None, hit.row
+        below = self.doc.rows[at]
         col = row.cells[hit.cell].col if row.table is not None else 0
         cell = below.cell_at(col) if below.table == row.table else (below.cells[0] if below.cells else None)
         if cell is None or self.is_label(cell.text):
-            return None
-        return cell.text
+            return None, hit.row
+        return cell.text, at
 
     def long_text(self, spec: FieldSpec | None, start: int = 0, end: int | None = None, *,
                   every: bool = False) -> str | None:
@@ -154,8 +159,10 @@ class Reader:
 
     def _answer(self, hit: Hit) -> str | None:
         """One label's answer: its value (and what is nested in its cell, or the paragraphs after it)."""
-        raw = self.value(hit, prose=True)
+        raw, at = self._value(hit, prose=True)
         nested = self._nested_after(hit.row)
+        if at != hit.row and self.doc.rows[at].table is not None:
+            nested += self._nested_after(at)  # the value in the row below, and what is nested in its cell
         if nested and (raw is None or not clean(raw)):
             # "Chronology:" then a table, inside the answer cell: the cell's own line starts the answer
             row = self.doc.rows[hit.row]

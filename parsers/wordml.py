@@ -89,12 +89,18 @@ class Document:
 
     def row_below(self, at: int) -> Row | None:
         """The next row of the same table (or the next body paragraph)."""
+        below = self.index_below(at)
+        return None if below is None else self.rows[below]
+
+    def index_below(self, at: int) -> int | None:
+        """Where ``row_below`` is."""
         row = self.rows[at]
-        for nxt in self.rows[at + 1:]:
+        for k in range(at + 1, len(self.rows)):
+            nxt = self.rows[k]
             if nxt.table == row.table and (row.table is None or nxt.index == row.index + 1):
-                return nxt
+                return k
             if row.table is None and nxt.table is not None:
-                return nxt  # a label paragraph followed by a table holding its value
+                return k  # a label paragraph followed by a table holding its value
         return None
 
     def all_text(self) -> str:

@@ -1259,3 +1259,26 @@ def test_a_level_written_in_a_row_of_its_own_under_unticked_level_rows(label: st
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["indicators"]["family_peer_relationships"]["level"] == expected
     assert "indicators.family_peer_relationships.level" not in result["missing"]
+
+
+def test_concerns_in_the_row_below_their_label_run_past_a_nested_table() -> None:
+    """The concerns in the full-width row under their label: a paragraph, a chronology table, another paragraph.
+    All of it is the answer (it stopped at the nested table)."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"),
+               (Q, "Yes")])
+    table = d.add_table(rows=2, cols=1)
+    table.cell(0, 0).text = "What has happened / what are you worried about?"
+    answer = table.cell(1, 0)
+    answer.text = "Riley was seen getting into a car with two adult men."
+    chronology = answer.add_table(rows=2, cols=2)
+    for r, (day, event) in enumerate([("01/10/2026", "First seen with older males."),
+                                      ("12/11/2026", "Came back with cash.")]):
+        chronology.cell(r, 0).text, chronology.cell(r, 1).text = day, event
+    answer.add_paragraph("Parents agree a referral is needed.")
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["concerns"].startswith("Riley was seen")
+    assert "Came back with cash." in result["concerns"]
+    assert result["concerns"].endswith("Parents agree a referral is needed.")

@@ -163,6 +163,8 @@ class Reader:
         nested = self._nested_after(hit.row)
         if at != hit.row and self.doc.rows[at].table is not None:
             nested += self._nested_after(at)  # the value in the row below, and what is nested in its cell
+        elif hit.inline is None:
+            nested += self._under_merged_label(hit)
         if nested and (raw is None or not clean(raw)):
             # "Chronology:" then a table, inside the answer cell: the cell's own line starts the answer
             row = self.doc.rows[hit.row]
@@ -180,6 +182,26 @@ class Reader:
                     break
                 parts.append(text)
         return clean("\n".join(parts)) or None
+
+    def _under_merged_label(self, hit: Hit) -> list[str]:
+        """The values in the rows a label's cell is merged down over (one answer in several rows)."""
+        rows = self.doc.rows
+        row = rows[hit.row]
+        if row.table is None:
+            return []
+        col = row.cells[hit.cell].col
+        out = []
+        k = hit.row
+        while (k := self.doc.index_below(k)) is not None:
+            below = rows[k]
+            label = below.cell_at(col)
+            if below.table != row.table or label is None or not label.merged_above:
+                break
+            text = "  ".join(c.text for c in below.cells if c.col > col and not c.merged_above and c.text.strip())
+            if text:
+                out.append(text)
+            out.extend(self._nested_after(k))
+        return out
 
     def _nested_after(self, i: int) -> list[str]:
         """The text of what is nested in row i's cells (tables, and paragraphs after them), row by row."""

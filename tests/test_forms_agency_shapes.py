@@ -1282,3 +1282,21 @@ def test_concerns_in_the_row_below_their_label_run_past_a_nested_table() -> None
     assert result["concerns"].startswith("Riley was seen")
     assert "Came back with cash." in result["concerns"]
     assert result["concerns"].endswith("Parents agree a referral is needed.")
+
+
+def test_concerns_beside_a_label_merged_down_over_two_rows() -> None:
+    """The concerns label merged down over two rows, one paragraph of the answer in each: both are the answer."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")])
+    table = d.add_table(rows=3, cols=2)
+    label = table.cell(0, 0).merge(table.cell(1, 0))
+    label.text = "What has happened / what are you worried about?"
+    table.cell(0, 1).text = "Riley has been going missing overnight."
+    table.cell(1, 1).text = "She has been found in Gateshead with adults."
+    table.cell(2, 0).text, table.cell(2, 1).text = Q, "Yes"
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["concerns"] == ("Riley has been going missing overnight.\n"
+                                  "She has been found in Gateshead with adults.")
+    assert result["parents_informed"] is True

@@ -115,7 +115,7 @@ class Reader:
         if hit.inline is not None:
             return hit.inline, hit.row
         row = self.doc.rows[hit.row]
-        if row.table is not None and not self._header_row(row, prose=prose):
+        if row.table is not None and not self._header_row(hit.row, prose=prose):
             for cell in row.cells[hit.cell + 1:]:
                 if cell.merged_above:
                     continue
@@ -230,14 +230,25 @@ class Reader:
             return None if self.is_label(cell.text) else cell.text
         return None
 
-    def _header_row(self, row: Row, *, prose: bool = False) -> bool:
-        """A row of labels whose values sit in the row below."""
-        labels = [self.is_label(c.text) and not (prose and _prose(c.text)) for c in row.cells]
+    def _header_row(self, i: int, *, prose: bool = False) -> bool:
+        """A row of labels whose values sit in the row below (a section's name merged down its first column
+        is no label of that row)."""
+        cells = self.doc.rows[i].cells
+        if len(cells) >= 3 and self._merged_down(i, 0):
+            cells = cells[1:]
+        labels = [self.is_label(c.text) and not (prose and _prose(c.text)) for c in cells]
         if sum(labels) < 2:
             return False
         adjacent = any(a and b for a, b in zip(labels, labels[1:]))
-        others = sum(1 for c, is_lab in zip(row.cells, labels) if not is_lab and c.text.strip())
+        others = sum(1 for c, is_lab in zip(cells, labels) if not is_lab and c.text.strip())
         return adjacent and sum(labels) >= others
+
+    def _merged_down(self, i: int, j: int) -> bool:
+        """Whether cell j of row i is merged down into the row below."""
+        row = self.doc.rows[i]
+        below = self.doc.row_below(i) if row.table is not None else None
+        cell = below.cell_at(row.cells[j].col) if below is not None and below.table == row.table else None
+        return cell is not None and cell.merged_above
 
     def field(self, spec: FieldSpec | None, start: int = 0, end: int | None = None,
               *, fuzzy: bool = True, not_people: bool = False, prose: bool = False) -> tuple[str | None, Hit | None]:
@@ -270,10 +281,15 @@ class Reader:
         if cached is None:
             cached = self._headings[spec] = [
                 hit.row for hit in self.find(spec, fuzzy=False)
-                if sum(1 for c in self.doc.rows[hit.row].cells if c.text.strip()) == 1
+                if (sum(1 for c in self.doc.rows[hit.row].cells if c.text.strip()) == 1 or self._side_heading(hit))
                 and matches(self.doc.rows[hit.row].cells[hit.cell].text, spec)
             ]
         return list(cached)
+
+    def _side_heading(self, hit: Hit) -> bool:
+        """A section's name in a first column merged down beside its rows ("About the young person | Full name |
+        Ella Morgan", then the same column merged over the section's other rows)."""
+        return hit.cell == 0 and len(self.doc.rows[hit.row].cells) >= 3 and self._merged_down(hit.row, 0)
 
     # -- yes / no and tick lists -------------------------------------------
 

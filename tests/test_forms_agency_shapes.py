@@ -1300,3 +1300,21 @@ def test_concerns_beside_a_label_merged_down_over_two_rows() -> None:
     assert result["concerns"] == ("Riley has been going missing overnight.\n"
                                   "She has been found in Gateshead with adults.")
     assert result["parents_informed"] is True
+
+
+def test_a_section_named_in_a_first_column_merged_down_beside_its_rows() -> None:
+    """"About the young person" merged down the first column beside "Full name | Ella Morgan", "Date of birth |
+    …": the section's first row is read like the others (its name was taken for a label over values below)."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk")])
+    rows = [("Full name", "Ella Morgan"), ("Date of birth", "05/10/2009"), ("Address", "9 Bridge Street")]
+    table = d.add_table(rows=len(rows), cols=3)
+    table.cell(0, 0).merge(table.cell(len(rows) - 1, 0)).text = "About the young person"
+    for r, (label, value) in enumerate(rows):
+        table.cell(r, 1).text, table.cell(r, 2).text = label, value
+    d.add_paragraph("Parents / carers")
+    _pairs(d, [("Name", "Relationship", "Phone"), ("Julie Morgan", "Mother", "07700 900654")], cols=3)
+    _pairs(d, [("What are you worried about?", "Staying with an adult man."), (Q, "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["name"] == "Ella Morgan" and result["missing"] == []

@@ -302,6 +302,8 @@ class Reader:
         """The labelled question's answer, and how it was given."""
         offered, answer, ticks = self._split_choice(hit)
         if not offered:
+            offered, answer, ticks = self._column_choice(hit)
+        if not offered:
             raw = self.value(hit)
             answer, ticks = self.yes_no(raw), _yes_no_ticks(raw)
             offered = bool(ticks) or _printed_choices(raw)
@@ -337,6 +339,34 @@ class Reader:
             # "Yes" and "No" each in a cell of their own, nothing marked: the printed options, unanswered.
             return offered == {"yes", "no"}, None, answers
         return True, _verdict(answers), answers
+
+    def _column_choice(self, hit: Hit) -> tuple[bool, bool | None, dict[str, bool]]:
+        """Yes and No as column headings over a table of questions, each answered by a box (or a typed mark)
+        under the one it means: "  | Yes | No" over "Are parents aware? | ☒ | ☐"."""
+        rows = self.doc.rows
+        row = rows[hit.row]
+        if row.table is None or hit.inline is not None:
+            return False, None, {}
+        label_col = row.cells[hit.cell].col
+        boxes = [c for c in row.cells if c.col > label_col and not c.merged_above]
+        if not boxes or any(c.text.strip() and (tick_state(c.text) is None or _option(c.text)[0]) for c in boxes):
+            return False, None, {}  # a written answer ("Yes"), or another question
+        for i in range(hit.row - 1, max(-1, hit.row - 16), -1):
+            above = rows[i]
+            if above.table != row.table:
+                break
+            right = [c for c in above.cells if c.col > label_col and c.text.strip()]
+            if not right or any(word is None or own is not None for word, own in map(_option, (c.text for c in right))):
+                continue  # not a row of nothing but the printed words Yes and No
+            heads = [(_option(h.text)[0] if (h := above.cell_at(c.col)) is not None else None, c) for c in boxes]
+            if {"yes", "no"} <= {word for word, _ in heads}:
+                answers: dict[str, bool] = {}
+                for word, cell in heads:
+                    state = tick_state(cell.text)
+                    if word and state is not None:
+                        answers[word] = answers.get(word, False) or state
+                return True, _verdict(answers) if answers else None, answers
+        return False, None, {}
 
     def yes_no(self, raw: str | None) -> bool | None:
         """Read a yes/no answer: ticks next to Yes/No, or the word itself."""

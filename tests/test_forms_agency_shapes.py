@@ -1318,3 +1318,32 @@ def test_a_section_named_in_a_first_column_merged_down_beside_its_rows() -> None
     _pairs(d, [("What are you worried about?", "Staying with an adult man."), (Q, "Yes")])
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["child"]["name"] == "Ella Morgan" and result["missing"] == []
+
+
+@pytest.mark.parametrize("yes, no", [("☒", "☐"), ("X", ""), ("✓", ""), ("☐", "☒"), ("", "X")])
+def test_yes_and_no_as_column_headings_with_the_mark_under_the_answer(yes: str, no: str) -> None:
+    """"  | Yes | No" heading a table of questions, each answered by a box or a typed mark in the column it means."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"),
+               ("What are you worried about?", "Seen with older youths.")])
+    _pairs(d, [("", "Yes", "No"), (Q, yes, no), ("Is the child at immediate risk of significant harm?", no, yes),
+               ("Other agencies involved", "School nurse", "")], cols=3)
+    result = parse_document(_save(d), "r.docx").to_json()
+    answer = "☒" in yes or yes in ("X", "✓")
+    assert result["parents_informed"] is answer and result["immediate_risk"] is (not answer)
+    assert "parents_informed" not in result["missing"]
+
+
+def test_yes_written_beside_a_question_is_no_column_heading_for_the_next_row() -> None:
+    """Two questions a row, answered in words: the row above is answers, not the headings "Yes" / "No"."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"),
+               ("What are you worried about?", "Seen with older youths.")])
+    _pairs(d, [(Q, "Yes", "Is the child open to Children’s Social Care?", "No"),
+               ("Is the child at immediate risk?", "Yes", "", "")], cols=4)
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["parents_informed"] is True and result["open_to_csc"] is False and result["immediate_risk"] is True

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from parsers.labels import TEXT_CACHE_SIZE, FieldSpec, label_forms, norm
+from parsers.labels import LABEL_SEPARATORS, TEXT_CACHE_SIZE, FieldSpec, label_forms, norm
 from parsers.wordml import Document
 
 
@@ -73,7 +73,7 @@ def _fuzzy_heads(text: str) -> tuple[tuple[frozenset[str], str | None], ...]:
 def _heads(first: str, rest: str) -> list[tuple[str, str | None]]:
     """A cell's possible labels and the value after each: the whole line, or before ':' / '?' / ' - '."""
     heads = [(first, rest.strip() or None)]
-    for sep in (":", "?", " - ", "\t"):
+    for sep in LABEL_SEPARATORS:
         head, found, tail = first.partition(sep)
         if found and head.strip():
             heads.append((head, (tail.strip() or rest.strip()) or None))
@@ -107,7 +107,7 @@ def _cell_forms(text: str) -> tuple[str, ...]:
     if len(first) > _LABEL_MAX:
         first = first[:_LABEL_MAX]  # prose: only a "Label:" at its start can matter
     heads = {first}
-    for sep in (":", " - ", "?", "\t"):
+    for sep in LABEL_SEPARATORS:
         head, found, _ = first.partition(sep)
         if found and head.strip():
             heads.add(head)

@@ -217,10 +217,15 @@ def matches(text: str, spec: FieldSpec) -> bool:
     return bool(label_forms(text) & spec.forms)
 
 
+# What ends a label written before its value in the same cell or line: "Label: value", "Label - value",
+# "Question? Yes", "Label<tab>value", "Level of risk – Significant", "Assessed level = Moderate".
+LABEL_SEPARATORS = (":", " - ", "?", "\t", " – ", " — ", "=")
+
+
 def split_inline(text: str, spec: FieldSpec) -> str | None:
     """For "Label: value" in one cell or paragraph, the value; else None."""
     first, _, rest = text.partition("\n")
-    for sep in (":", " - ", "?", "\t"):
+    for sep in LABEL_SEPARATORS:
         head, found, tail = first.partition(sep)
         if found and head.strip() and label_forms(head) & spec.forms:
             value = tail.strip()

@@ -212,11 +212,12 @@ def _cell_level(text: str, key: tuple) -> tuple[Level | None, bool | None]:
         match = pattern.match(first)
         if match and _level_in(match.group(1), key, True):
             return _level_in(match.group(1), key, True), True
-    head, sep, tail = first.partition(":")
-    if sep and tick_state(tail) is not None:
-        level = _level_in(head, key, True)
-        if level is not None:
-            return level, tick_state(tail)
+    for separator in (":", " – ", " - ", " — ", "="):  # "Significant: ☒", "Moderate – No", "Low = Y"
+        head, sep, tail = first.partition(separator)
+        if sep and tick_state(tail) is not None:
+            level = _level_in(head, key, True)
+            if level is not None:
+                return level, tick_state(tail)
     level = _level_in(text, key, False)
     if level is None and (joined := joined_label(text)) and len(joined) <= 60:
         level = _level_in(joined, key, True)  # "No exploitation" / "concerns": one name over two lines
@@ -231,8 +232,8 @@ def _cell_level(text: str, key: tuple) -> tuple[Level | None, bool | None]:
 def _two_levels(first: str, levels: tuple) -> tuple[tuple[Level, bool], ...]:
     of = _RISK_OF.match(first)  # "Moderate/Low risk of exploitation"
     parts = [p for p in _BETWEEN.split(of.group(1) if of else first) if p.strip()]
-    if len(parts) != 2:
-        return ()
+    if len(parts) != 2 or any(p.strip().lower() in ("yes", "no", "y", "n") for p in parts):
+        return ()  # "Low – No" is Low answered No, not "Low or no risk"
     found = [_level_in(p, levels, True) or _level_in(f"{p} risk", levels, True) for p in parts]
     if None in found or found[0] == found[1]:
         return ()

@@ -1347,3 +1347,31 @@ def test_yes_written_beside_a_question_is_no_column_heading_for_the_next_row() -
                ("Is the child at immediate risk?", "Yes", "", "")], cols=4)
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["parents_informed"] is True and result["open_to_csc"] is False and result["immediate_risk"] is True
+
+
+@pytest.mark.parametrize("answer", ["{name} – {yn}", "{name} - {yn}", "{name} = {yn}", "{name}: {yn}"])
+def test_each_level_answered_yes_or_no_after_a_dash(answer: str) -> None:
+    """"No risk identified – No", …, "Significant – Yes": the level answered Yes (it was read as the first level
+    written, one too low)."""
+    d = _descriptor_doc()
+    for n, table in enumerate(d.tables[1:]):
+        for row, (key, name) in zip(table.rows[1:5], _NAMES.items()):
+            row.cells[0].text = answer.format(name=name, yn="Yes" if key == LEVELS[n] else "No")
+            row.cells[1].text = row.cells[1].text.lstrip("☐☒ •")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+
+
+@pytest.mark.parametrize("separator", [" – ", " — ", " = "])
+def test_a_label_and_its_value_after_a_dash_or_equals(separator: str) -> None:
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    for label, value in [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"),
+                         ("Email", "dsl@academy.sch.uk"), ("Child's name", "Riley Green"),
+                         ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"),
+                         ("What are you worried about?", "Seen with older youths."), (Q, "Yes"),
+                         ("Is the child at immediate risk", "Yes")]:
+        d.add_paragraph(f"{label.rstrip('?')}{separator}{value}")
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"]["agency"] == "Durham Academy" and result["child"]["name"] == "Riley Green"
+    assert result["immediate_risk"] is True and result["missing"] == []

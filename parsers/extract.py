@@ -304,6 +304,8 @@ class Reader:
         if not offered:
             offered, answer, ticks = self._column_choice(hit)
         if not offered:
+            offered, answer, ticks = self._paragraph_choice(hit)
+        if not offered:
             raw = self.value(hit)
             answer, ticks = self.yes_no(raw), _yes_no_ticks(raw)
             offered = bool(ticks) or _printed_choices(raw)
@@ -367,6 +369,25 @@ class Reader:
                         answers[word] = answers.get(word, False) or state
                 return True, _verdict(answers) if answers else None, answers
         return False, None, {}
+
+    def _paragraph_choice(self, hit: Hit) -> tuple[bool, bool | None, dict[str, bool]]:
+        """A question as a paragraph, then "Yes" and "No" as paragraphs of their own, the answer marked
+        ("☐ Yes" / "☒ No", or "Yes" / "✔ No" typed): the marked one (the printed "Yes" was read as the answer)."""
+        rows = self.doc.rows
+        if rows[hit.row].table is not None or (hit.inline and hit.inline.strip()):
+            return False, None, {}
+        options: dict[str, bool | None] = {}
+        for row in rows[hit.row + 1:hit.row + 4]:
+            word, own = _option(row.cells[0].text) if row.table is None and len(row.cells) == 1 else (None, None)
+            if word is None or word in options:
+                break
+            options[word] = own
+        if set(options) != {"yes", "no"}:
+            return False, None, {}
+        marked = {word: state for word, state in options.items() if state is not None}
+        if marked and any(marked.values()):  # a typed mark on one: the other, left bare, is not chosen
+            marked = {word: bool(state) for word, state in options.items()}
+        return True, _verdict(marked) if marked else None, marked
 
     def yes_no(self, raw: str | None) -> bool | None:
         """Read a yes/no answer: ticks next to Yes/No, or the word itself."""

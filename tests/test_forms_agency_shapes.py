@@ -1375,3 +1375,20 @@ def test_a_label_and_its_value_after_a_dash_or_equals(separator: str) -> None:
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["referrer"]["agency"] == "Durham Academy" and result["child"]["name"] == "Riley Green"
     assert result["immediate_risk"] is True and result["missing"] == []
+
+
+@pytest.mark.parametrize("yes, no, expected", [
+    ("☐ Yes", "☒ No", False), ("Yes", "✔ No", False), ("X Yes", "No", True), ("☒ Yes", "☐ No", True),
+    ("Yes", "No", None), ("☐ Yes", "☐ No", None),
+])
+def test_a_question_paragraph_then_yes_and_no_paragraphs(yes: str, no: str, expected: bool | None) -> None:
+    """"Is the child at immediate risk?" then "Yes" and "✔ No" as paragraphs: No (the printed "Yes" was read as
+    the answer: a false immediate-risk alarm)."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    for text in ("Referrer name: Jane Teacher", "Agency: Durham Academy", "Email: dsl@academy.sch.uk",
+                 "Child's name: Riley Green", "Date of birth: 03/04/2012", "Address: 2 Sample Road",
+                 "What are you worried about? Seen with older youths.", f"{Q} Yes",
+                 "Is the child at immediate risk?", yes, no, "Thank you for your referral."):
+        d.add_paragraph(text)
+    assert parse_document(_save(d), "r.docx").to_json()["immediate_risk"] is expected

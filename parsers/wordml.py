@@ -144,7 +144,9 @@ def read_document(root: etree._Element) -> Document:
     skeleton = (_FLATTEN if _symbol_fonts(root) else _FLATTEN_PLAIN)(root).getroot()
     doc = Document()
     if skeleton is not None:
-        _Walker(doc, skeleton).blocks(skeleton, 0)
+        walker = _Walker(doc, skeleton)
+        walker.blocks(skeleton, 0)
+        walker.lone_columns()
     return doc
 
 
@@ -157,29 +159,54 @@ class _Walker:
         whole = etree.tostring(skeleton, method="text", encoding=str)
         self.glyphs = any(glyph in whole for glyph in _GLYPHS) or skeleton.find(".//sym") is not None
         self.placeholders = "lick" in whole or "hoose" in whole or "nter text" in whole
+        self.runs: dict[int, list[tuple[int, str | None]]] = {}  # tabbed run → its rows (where, text if spaced)
+
+    def lone_columns(self) -> None:
+        """A single line laid out in space-separated columns, between ordinary paragraphs, stays a paragraph
+        (a page header "Safeguarding Referral Form      Page 2 of 4" is no table) unless its columns are fields
+        ("Label: value"): only runs of such lines are a table."""
+        for rows in self.runs.values():
+            if len(rows) == 1 and rows[0][1] is not None:
+                at, text = rows[0]
+                if sum(1 for cell in self.doc.rows[at].cells if ":" in cell.text) >= 2:
+                    continue  # "Name: Dr Helen Ng      Role: GP": two fields side by side
+                old = self.doc.rows[at]
+                self.doc.rows[at] = Row([Cell(text, 0)], None, at, old.depth)
 
     def blocks(self, parent: etree._Element, depth: int) -> None:
         tabbed: tuple[int, int] | None = None  # (table id, next row index) of a run of tab-separated paragraphs
         for child in parent:
             if child.tag == "p":
-                text = self.text(child)
-                marked = _lines(text) if child.get("hl") and text else frozenset()
-                if "\t" in text and _TABBED.search(text):
-                    # "Child's name<tab>Riley Green": a table a converter flattened into paragraphs (PDF to
-                    # Word, plain-text pastes). Consecutive such lines are rows again, columns by tab.
-                    if tabbed is None:
-                        self.tables += 1
-                        tabbed = (self.tables, 0)
-                    cells = [Cell(part.strip(), k) for k, part in enumerate(re.split(r"\t+", text))]
-                    self.doc.rows.append(Row(cells, tabbed[0], tabbed[1], depth))
-                    tabbed = (tabbed[0], tabbed[1] + 1)
-                    continue
-                if text:
-                    tabbed = None  # an empty paragraph (spacing) does not end the run
-                self.doc.rows.append(Row([Cell(text, 0, highlighted=marked)], None, len(self.doc.rows), depth))
+                whole = self.text(child)
+                # A body paragraph's lines broken by hand (w:br, as pasted text arrives) are lines of the form;
+                # in a line of tab-separated columns, a break is inside a column.
+                for text in whole.split("\n") if "\n" in whole and "\t" not in whole else (whole,):
+                    tabbed = self.line(text.strip(), child.get("hl"), depth, tabbed)
             elif child.tag == "tbl":
                 tabbed = None
                 self.table(child, depth)
+
+    def line(self, text: str, highlighted: str | None, depth: int,
+             tabbed: tuple[int, int] | None) -> tuple[int, int] | None:
+        """One line of a body paragraph as a row; returns the run of tab-separated lines it continues."""
+        spaced = None
+        if "   " in text and not any(m in text for m in MARKERS):
+            spaced, text = text, _columns(text)
+        if "\t" in text and _TABBED.search(text):
+            # "Child's name<tab>Riley Green": a table a converter flattened into paragraphs (PDF to
+            # Word, plain-text pastes). Consecutive such lines are rows again, columns by tab.
+            if tabbed is None:
+                self.tables += 1
+                tabbed = (self.tables, 0)
+            cells = [Cell(part.strip(), k) for k, part in enumerate(re.split(r"\t+", text))]
+            self.runs.setdefault(tabbed[0], []).append((len(self.doc.rows), spaced if spaced != text else None))
+            self.doc.rows.append(Row(cells, tabbed[0], tabbed[1], depth))
+            return tabbed[0], tabbed[1] + 1
+        if text:
+            tabbed = None  # an empty paragraph (spacing) does not end the run
+        marked = _lines(text) if highlighted and text else frozenset()
+        self.doc.rows.append(Row([Cell(text, 0, highlighted=marked)], None, len(self.doc.rows), depth))
+        return tabbed
 
     def table(self, tbl: etree._Element, depth: int) -> None:
         self.tables += 1
@@ -293,6 +320,18 @@ def _symbol(font: str | None, char: str) -> str:
 
 _GLYPH_TABLE = str.maketrans({**{ch: TICK_ON for ch in GLYPHS_ON}, **{ch: TICK_OFF for ch in GLYPHS_OFF}})
 _STRIP_MARKERS = str.maketrans("", "", MARKERS)
+def _columns(text: str) -> str:
+    """"Child's name      Riley Green": columns a PDF converter laid out with runs of spaces, as tabs. Not the
+    choices of a question ("Yes     No", "Yes     X No"): those are read as one answer."""
+    spaced = _SPACED.sub("\t", text)
+    parts = [part.strip() for part in spaced.split("\t")]
+    if any(_CHOICE.match(part) for part in parts[1:]) or any(part in ("x", "X") for part in parts):
+        return text
+    return spaced
+
+
+_CHOICE = re.compile(r"^(?:[xX]\s+)?(?:yes|no|y|n)\b", re.IGNORECASE)
+_SPACED = re.compile(r"(?<=\S)[ \u00a0]{3,}(?=\S)")
 _TABBED = re.compile(r"\S[ ]*\t+[ ]*\S")  # text on both sides of a tab
 _GLYPHS = tuple(sorted(GLYPHS_ON | GLYPHS_OFF))
 

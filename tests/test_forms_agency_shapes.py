@@ -1392,3 +1392,64 @@ def test_a_question_paragraph_then_yes_and_no_paragraphs(yes: str, no: str, expe
                  "Is the child at immediate risk?", yes, no, "Thank you for your referral."):
         d.add_paragraph(text)
     assert parse_document(_save(d), "r.docx").to_json()["immediate_risk"] is expected
+
+
+# -- forms without their tables (round sixteen) ------------------------------------------------------
+
+_REFERRAL_LINES = ["Referrer name: Jane Teacher", "Agency: Durham Academy", "Email: dsl@academy.sch.uk",
+                   "Child's name: Riley Green", "Date of birth: 03/04/2012", "Address: 2 Sample Road"]
+
+
+def test_pasted_text_with_line_breaks_inside_one_paragraph() -> None:
+    """Text pasted as one paragraph per block, its lines joined by soft breaks (w:br): each line is read."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    block = d.add_paragraph()
+    for n, line in enumerate(_REFERRAL_LINES + [f"{Q} Yes"]):
+        run = block.add_run(line)
+        if n < len(_REFERRAL_LINES):
+            run.add_break()
+    d.add_paragraph("What are you worried about?")
+    d.add_paragraph("Seen with older youths.")
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"]["agency"] == "Durham Academy" and result["child"]["dob"] == "2012-04-03"
+    assert result["missing"] == []
+
+
+def test_two_fields_on_a_line_in_columns_of_spaces() -> None:
+    """A PDF converted to Word: "Name: Dr Helen Ng      Role: GP Partner" is two fields, and a lone page header
+    "Safeguarding Referral Form      Page 2 of 4" inside the concerns is no table that ends them."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    for line in ("Referrer details", "Name: Dr Helen Ng      Role: GP Partner", "Agency: Claypath Medical Practice",
+                 "Telephone: 0191 000 2222      Email: helen.ng@nhs.net", "Child details",
+                 "Child's name: Riley Green      Date of birth: 03/04/2012", "Address: 2 Sample Road",
+                 f"{Q} Yes", "What are you worried about?", "Seen with older youths.",
+                 "Safeguarding Referral Form – First Contact          Page 2 of 4", "She has a new phone."):
+        d.add_paragraph(line)
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"]["name"] == "Dr Helen Ng" and result["referrer"]["role"] == "GP Partner"
+    assert result["child"]["name"] == "Riley Green" and result["child"]["dob"] == "2012-04-03"
+    assert result["concerns"].endswith("She has a new phone.") and result["missing"] == []
+
+
+def test_labels_and_values_in_columns_of_spaces_without_colons() -> None:
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    for line in _REFERRAL_LINES:
+        d.add_paragraph(line.replace(": ", "      "))
+    d.add_paragraph(f"{Q} Yes")
+    d.add_paragraph("What are you worried about? Seen with older youths.")
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"]["name"] == "Jane Teacher" and result["child"]["address"] == "2 Sample Road"
+    assert result["missing"] == []
+
+
+def test_a_question_answered_in_a_column_of_spaces_is_not_split() -> None:
+    """"Is the child at immediate risk?      Yes     X No": one answer, the marked No."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    for line in _REFERRAL_LINES + [f"{Q} Yes", "What are you worried about? Seen with older youths.",
+                                   "Is the child at immediate risk?      Yes     X No"]:
+        d.add_paragraph(line)
+    assert parse_document(_save(d), "r.docx").to_json()["immediate_risk"] is False

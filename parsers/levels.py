@@ -203,6 +203,9 @@ def _two_written(first: str, key: tuple) -> tuple[tuple[Level, bool | None], ...
 @lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _cell_level(text: str, key: tuple) -> tuple[Level | None, bool | None]:
     first = text.split("\n")[0]
+    head, colon, tail = first.partition(":")
+    if colon and tail.strip() and _level_in(head, key, True) is None and _level_in(tail, key, True) is not None:
+        return _cell_level(tail.strip(), key)  # "Level of risk: ☒ No risk identified"
     if "\n" in text and sum(1 for line in text.split("\n") if _level_in(line, key, True)) >= 2:
         return None, None  # the levels listed one per line, none of them marked: no answer
     listed = _level_list(first, key)

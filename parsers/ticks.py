@@ -68,6 +68,8 @@ def _segments(paragraph: str) -> list[tuple[bool | None, str]]:
         elif before.rstrip().endswith(_SEPARATORS) != after.lstrip().startswith(_SEPARATORS):
             # "Moderate / ☒ Significant", "Low ☐ / Moderate": a separator ends an item, the box is the other's
             target = k + 1 if before.rstrip().endswith(_SEPARATORS) else k
+        elif before.rstrip().endswith(":") and not after.rstrip().endswith(":"):
+            target = k + 1  # "Level of risk: ☒ No risk identified": the question, then its ticked answer
         else:
             gap_before = len(before) - len(before.rstrip())
             gap_after = len(after) - len(after.lstrip())

@@ -1453,3 +1453,29 @@ def test_a_question_answered_in_a_column_of_spaces_is_not_split() -> None:
                                    "Is the child at immediate risk?      Yes     X No"]:
         d.add_paragraph(line)
     assert parse_document(_save(d), "r.docx").to_json()["immediate_risk"] is False
+
+
+def _paragraph_matrix(level_line) -> dict:  # type: ignore[no-untyped-def]
+    """A CE Matrix typed as paragraphs: the header, then per indicator its title, one level line, evidence."""
+    d = docx.Document()
+    for line in ("Child Exploitation Risk Assessment Information Form", "Named worker: Sam Carter",
+                 "Contact Details & Agency: Durham Youth Justice", "Date: 12/11/2026",
+                 "Child's full name: Riley Green", "D.O.B.: 03/04/2012"):
+        d.add_paragraph(line)
+    for n, title in enumerate(INDICATORS):
+        d.add_paragraph(f"{n + 1}. Risk Indicator – {title}")
+        d.add_paragraph(level_line(LEVELS[n]))
+        d.add_paragraph("PROVIDE EVIDENCE (Mandatory)")
+        d.add_paragraph(f"Evidence {n + 1}.")
+    d.add_paragraph("Overall Assessed Level of exploitation Risk: Significant")
+    return parse_document(_save(d), "m.docx").to_json()
+
+
+@pytest.mark.parametrize("separator", ["\t", "     ", " / "])
+def test_a_typed_matrix_with_each_level_line_after_a_label(separator: str) -> None:
+    """"Level of risk: ☒ No risk identified⇥☐ Low⇥☐ Moderate⇥☐ Significant": the box after the label's colon is
+    the first level's (it was the label's, and the first level could not be ticked)."""
+    result = _paragraph_matrix(lambda level: "Level of risk: " + separator.join(
+        ("☒ " if key == level else "☐ ") + name for key, name in _NAMES.items()))
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    assert result["missing"] == []

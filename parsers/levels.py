@@ -211,10 +211,11 @@ def _cell_level(text: str, key: tuple) -> tuple[Level | None, bool | None]:
     listed = _level_list(first, key)
     if listed is not None and len(listed) >= 3:
         return None, None  # the levels printed in one line, none of them marked: the options, no answer
-    for pattern in (_X_BEFORE, _X_AFTER):
+    for pattern, strict in ((_X_BEFORE, False), (_X_AFTER, True)):
+        # "X Moderate", "X Moderate  • Carer(s) lack …" (the level, then its descriptor), "Moderate X"
         match = pattern.match(first)
-        if match and _level_in(match.group(1), key, True):
-            return _level_in(match.group(1), key, True), True
+        if match and (level := _level_in(match.group(1), key, strict)):
+            return level, True
     for separator in (":", " – ", " - ", " — ", "="):  # "Significant: ☒", "Moderate – No", "Low = Y"
         head, sep, tail = first.partition(separator)
         if sep and tick_state(tail) is not None:

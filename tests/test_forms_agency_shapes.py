@@ -1479,3 +1479,12 @@ def test_a_typed_matrix_with_each_level_line_after_a_label(separator: str) -> No
         ("☒ " if key == level else "☐ ") + name for key, name in _NAMES.items()))
     assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
     assert result["missing"] == []
+
+
+@pytest.mark.parametrize("mark", ["X ", "x ", "☒ "])
+def test_a_typed_matrix_with_a_mark_before_the_level_and_its_descriptor(mark: str) -> None:
+    """The seed's own line shape, "X Moderate  • Carer(s) lack understanding …": the marked level."""
+    result = _paragraph_matrix(lambda level: "\n".join(
+        ("" if key != level else mark) + f"{name}  • Concerns described for this level."
+        for key, name in _NAMES.items()))
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS

@@ -87,6 +87,13 @@ def _find_heading(text: str, profile: Profile) -> tuple[str, str | None] | None:
         key = _lookup(head, table)
         if key is not None:
             return key, tail.strip() or None
+    for dash in (" – ", " - ", " — "):
+        # "Coercion / control – Level: Significant", "Accommodation – Moderate": the level on the title line
+        head, sep, tail = first.partition(dash)
+        key = _lookup(head, table) if sep else None
+        if key is not None:
+            _, colon, after = tail.partition(":")
+            return key, (after if colon else tail).strip() or None
     return None
 
 

@@ -1488,3 +1488,24 @@ def test_a_typed_matrix_with_a_mark_before_the_level_and_its_descriptor(mark: st
         ("" if key != level else mark) + f"{name}  • Concerns described for this level."
         for key, name in _NAMES.items()))
     assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+
+
+@pytest.mark.parametrize("title", ["{title} – Level: {name}", "{title} - {name}", "{n}. {title} — Level of risk: {name}"])
+def test_a_typed_matrix_with_the_level_on_each_title_line(title: str) -> None:
+    """"Engagement with services – Level: Significant": the level is the indicator's, its evidence under it
+    (the title was not recognised: the level was lost and the evidence given to the indicator above)."""
+    d = docx.Document()
+    for line in ("Child Exploitation Risk Assessment Information Form", "Named worker: Sam Carter",
+                 "Contact Details & Agency: Durham Youth Justice", "Date: 12/11/2026",
+                 "Child's full name: Riley Green", "D.O.B.: 03/04/2012"):
+        d.add_paragraph(line)
+    for n, name in enumerate(INDICATORS):
+        d.add_paragraph(title.format(n=n + 1, title=name, name=_NAMES[LEVELS[n]]))
+        d.add_paragraph("Evidence")
+        d.add_paragraph(f"Evidence {n + 1}.")
+    d.add_paragraph("Overall Assessed Level of exploitation Risk: Significant")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["form"] == "ce_matrix"
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    assert [result["indicators"][k]["evidence"] for k in result["indicators"]] == [
+        f"Evidence {n + 1}." for n in range(14)]

@@ -62,7 +62,14 @@ def parse_document(
 def _read(doc: Document, profiles: dict[str, Profile], filename: str, today: date) -> ParseResult:
     form = detect_form(doc, profiles)
     if form is FormType.CE_MATRIX:
-        return read_ce_matrix(doc, profiles["ce_matrix"], filename, today)
+        result = read_ce_matrix(doc, profiles["ce_matrix"], filename, today)
+        if _holds_referral(doc, profiles["referral"]):
+            # A referral with the matrix pasted into the same file: both are read, or its answers
+            # (immediate risk, parents informed) would be lost.
+            result.companions.append(read_referral(doc, profiles["referral"], filename, today))
+            result.warnings.append("the document holds a Safeguarding Referral Form as well as the CE Matrix; "
+                                   "both are read")
+        return result
     if form is FormType.REFERRAL:
         return read_referral(doc, profiles["referral"], filename, today)
     return ParseResult(file=filename, form=FormType.UNKNOWN,
@@ -91,6 +98,17 @@ def detect_form(doc: Document, profiles: dict[str, Profile]) -> FormType:
     if ce_score >= 4:
         return FormType.CE_MATRIX
     return FormType.UNKNOWN
+
+
+_REFERRAL_ONLY = ("referrer.name", "concerns", "parents_informed", "categories", "immediate_risk")
+
+
+def _holds_referral(doc: Document, referral: Profile) -> bool:
+    """A CE Matrix that also holds the referral form's own questions (three of the referral's labels that a
+    matrix never has, exactly)."""
+    reader = Reader(doc, referral)
+    return sum(1 for key in _REFERRAL_ONLY
+               if key in referral.fields and reader.find(referral.fields[key], fuzzy=False)) >= 3
 
 
 _NOT_A_FORM = re.compile(r"^\s*(?:dear\b|.{0,80}\b(?:minutes|meeting notes|agenda)\b)", re.IGNORECASE)

@@ -119,10 +119,16 @@ class ParseResult:
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # The other form in the same file (a referral with a CE Matrix pasted after it): read as a document too.
+    companions: list["ParseResult"] = field(default_factory=list)
 
     @property
     def readable(self) -> bool:
         return self.status is Status.PARSED
+
+    def documents(self) -> list["ParseResult"]:
+        """This reading and the other forms the same file holds, each a document of the submission."""
+        return [self, *self.companions]
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -141,6 +147,11 @@ class ParseResult:
         out["warnings"] = list(self.warnings)
         for key, value in self.extra.items():
             out.setdefault(key, value)
+        if self.companions:
+            out["also"] = [companion.to_json() for companion in self.companions]
+            for companion in out["also"]:  # what only the other form asks (immediate risk, referrer, …)
+                for key, value in companion.items():
+                    out.setdefault(key, value)
         return out
 
 

@@ -70,7 +70,9 @@ class Decider:
         decision.disposition = disposition
         verified = sender_verified(mail, self.settings)
         known = existing.forms if existing else []
-        a = assess(decision.documents, mail, mailbox, self.settings, local_day, verified, known)
+        # A file holding both forms counts as both (its referral rides along as a companion of the matrix).
+        forms = [form for document in decision.documents for form in document.documents()]
+        a = assess(forms, mail, mailbox, self.settings, local_day, verified, known)
         decision.missing = a.missing
         decision.case = self._case(existing, a, mail, received_at, store)
         decision.queue_entry, raised_to_significant = self._queue_entry(decision, a, existing, store)

@@ -1509,3 +1509,29 @@ def test_a_typed_matrix_with_the_level_on_each_title_line(title: str) -> None:
     assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
     assert [result["indicators"][k]["evidence"] for k in result["indicators"]] == [
         f"Evidence {n + 1}." for n in range(14)]
+
+
+def _referral_then_matrix() -> bytes:
+    """A referral form with the CE Matrix pasted after it, in one .docx (immediate risk: Yes)."""
+    d = _descriptor_doc()
+    body = d.element.body
+    first = body[0]
+    for text in ("SAFEGUARDING REFERRAL FORM", "Referrer name: Jane Teacher", "Agency: Durham Academy",
+                 "Email: dsl@academy.sch.uk", "Categories of concern: Child exploitation / harm outside the home",
+                 "What are you worried about? Seen with older youths.", f"{Q} Yes",
+                 "Is the child at immediate risk of significant harm? Yes"):
+        first.addprevious(d.add_paragraph(text)._p)
+    return _save(d)
+
+
+def test_a_referral_and_a_matrix_in_one_file_are_both_read() -> None:
+    """Both forms in one file: the matrix is the file's form, the referral is read too (its answers lifted to
+    the file's object and listed under "also"), so its immediate-risk Yes is not lost."""
+    result = parse_document(_referral_then_matrix(), "both.docx").to_json()
+    assert result["form"] == "ce_matrix" and result["effective_level"] == "significant"
+    (referral,) = result["also"]
+    assert referral["form"] == "referral" and referral["immediate_risk"] is True
+    assert result["immediate_risk"] is True and result["referrer"]["name"] == "Jane Teacher"
+    assert any("both are read" in w for w in result["warnings"])
+    plain = parse_document(_save(_descriptor_doc()), "m.docx").to_json()
+    assert "also" not in plain and "immediate_risk" not in plain

@@ -350,3 +350,16 @@ def test_console_script_usage_error(eml):
     done = _script("replay", "--json", "--mailbox", "nowhere", eml("a.eml", emails.body_only()))
     assert done.returncode == 2
     assert done.stdout.strip() == ""
+
+
+def test_a_file_holding_a_referral_and_a_matrix_counts_as_both(replay, eml):
+    """One attachment holding both forms: its referral's immediate risk is flagged, and no referral is asked for."""
+    from tests.test_forms_agency_shapes import _referral_then_matrix
+
+    _, rows, _ = replay(eml("both.eml", mail([("Referral and CE Matrix.docx", _referral_then_matrix())],
+                                             to="firstcontact", cc="cevt")), "--mailbox", "firstcontact")
+    rows_ok(rows)
+    (row,) = rows
+    assert len(row["documents"]) == 1 and row["documents"][0]["also"][0]["form"] == "referral"
+    assert "immediate_risk" in row["case"]["flags"]
+    assert "documents.referral" not in row["missing"]

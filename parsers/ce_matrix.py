@@ -331,7 +331,8 @@ def _overall_at(reader: Reader, levels: LevelReader, profile: Profile, hit: Hit,
         return level, notes
     if not marks:
         return written_level(reader.value(hit), profile.levels), []
-    return None, []
+    # The template's rows left unticked and the level written in a row of its own ("Assessed level | Low")
+    return _written_beside(reader, levels, hit.row + 1, end), []
 
 
 # -- header and child --------------------------------------------------------

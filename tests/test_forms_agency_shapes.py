@@ -1535,3 +1535,16 @@ def test_a_referral_and_a_matrix_in_one_file_are_both_read() -> None:
     assert any("both are read" in w for w in result["warnings"])
     plain = parse_document(_save(_descriptor_doc()), "m.docx").to_json()
     assert "also" not in plain and "immediate_risk" not in plain
+
+
+@pytest.mark.parametrize("written, expected", [("Significant", "significant"), ("Low", "low")])
+def test_an_overall_level_written_in_a_row_of_its_own_under_unticked_rows(written: str, expected: str) -> None:
+    """The overall table's boxes left unticked and "Assessed level | Low" added below them: that level."""
+    d = docx.Document()
+    _header(d, overall=None)
+    _grid(d)
+    _overall_rows(d, ticked=None)
+    cells = d.tables[-1].add_row().cells
+    cells[0].text, cells[1].text = "Assessed level", written
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["overall_level"] == expected and "overall_level" not in result["missing"]

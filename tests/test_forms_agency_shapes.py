@@ -1548,3 +1548,20 @@ def test_an_overall_level_written_in_a_row_of_its_own_under_unticked_rows(writte
     cells[0].text, cells[1].text = "Assessed level", written
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["overall_level"] == expected and "overall_level" not in result["missing"]
+
+
+@pytest.mark.parametrize("family, child", [("Parent / carer factors:", "Young person factors:"),
+                                           ("Parental factors", "Child / young person factors")])
+def test_reworded_factor_headings_keep_the_parents_learning_disability_the_parents(family: str, child: str) -> None:
+    d = docx.Document()
+    _header(d, overall="Low")
+    _grid(d)
+    table = d.add_table(rows=0, cols=2)
+    for label, box in [("Other child(ren) & family factors to consider.", ""), (family, ""),
+                       ("Parental mental health.", "☐"), ("Learning disabilities.", "☒"), (child, ""),
+                       ("Learning disabilities.", "☐"), ("Young carer.", "☒")]:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, box
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["family_factors"] == ["learning_disabilities"] and result["child_factors"] == ["young_carer"]
+    assert result["learning_disability"] is False

@@ -57,25 +57,45 @@ def _factor_lists(reader: Reader, profile: Profile, start: int, end: int) -> tup
     family_items = profile.tick_lists.get("family_factors", ())
     child_spec, family_spec = profile.sections["factors.child"], profile.sections["factors.family"]
     current: str | None = None  # no "Child" / "Family" sub-heading seen yet
+    columns: dict[int, str] = {}  # grid column → group, under "Family: | Child:" headings side by side
+    columns_table: int | None = None
     child: list[str] = []
     family: list[str] = []
     for i in range(start, end):
         row = reader.doc.rows[i]
+        heads = {cell.col: group for cell in row.cells
+                 if "\n" not in cell.text.strip() and (group := _group(cell.text, child_spec, family_spec))}
+        if row.table is not None and len(set(heads.values())) == 2:
+            columns = {cell.col + k: heads[cell.col] for cell in row.cells if cell.col in heads
+                       for k in range(cell.span)}
+            columns_table = row.table
+            continue
+        if row.table != columns_table:
+            columns = {}
         for j, cell in enumerate(row.cells):
+            group = columns.get(cell.col, current)
             # "Family:" and "Child:" sub-headings may share one cell with their items: paragraph by paragraph.
             lines = [k for k, line in enumerate(cell.text.split("\n")) if line.strip()]
             for (para, items), line in zip(reader.paragraph_items(row, j, cell), lines):
-                head = para.strip(" •▪-:\t")
-                if matches(head, child_spec) or split_inline(para, child_spec) is not None:
-                    current = "child"
-                elif matches(head, family_spec) or split_inline(para, family_spec) is not None:
-                    current = "family"
+                named = _group(para, child_spec, family_spec)
+                if named:
+                    current = group = named
                 for label, state in items:
                     if state is None and line in cell.highlighted:
                         state = True  # the form asks to "highlight if any are relevant"
                     if state:
-                        _record(label.strip(" •▪"), current, child_items, family_items, child, family)
+                        _record(label.strip(" •▪"), group, child_items, family_items, child, family)
     return child, family
+
+
+def _group(text: str, child_spec, family_spec) -> str | None:  # type: ignore[no-untyped-def]
+    """"child" / "family" for a factors sub-heading ("Family:", "Child: …"), else None."""
+    head = text.strip(" •▪-:\t")
+    if matches(head, child_spec) or split_inline(text, child_spec) is not None:
+        return "child"
+    if matches(head, family_spec) or split_inline(text, family_spec) is not None:
+        return "family"
+    return None
 
 
 def _record(label: str, current: str | None, child_items: tuple, family_items: tuple,

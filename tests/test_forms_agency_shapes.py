@@ -1565,3 +1565,26 @@ def test_reworded_factor_headings_keep_the_parents_learning_disability_the_paren
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["family_factors"] == ["learning_disabilities"] and result["child_factors"] == ["young_carer"]
     assert result["learning_disability"] is False
+
+
+@pytest.mark.parametrize("side_by_side_cells", [False, True])
+def test_family_and_child_factors_side_by_side(side_by_side_cells: bool) -> None:
+    """"Family: | Child:" as column headings over two lists (or each heading atop its own list in one cell of a
+    row): each ticked item is its column's, so the parent's learning disability is not the child's."""
+    d = docx.Document()
+    _header(d, overall="Low")
+    _grid(d)
+    family = ["☐ Parental mental health.", "☒ Learning disabilities."]
+    child = ["☐ Learning disabilities.", "☒ Young carer."]
+    table = d.add_table(rows=0, cols=2)
+    table.add_row().cells[0].text = "Other child(ren) & family factors to consider."
+    if side_by_side_cells:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = "\n".join(["Family:", *family]), "\n".join(["Child:", *child])
+    else:
+        for left, right in [("Family:", "Child:"), *zip(family, child)]:
+            cells = table.add_row().cells
+            cells[0].text, cells[1].text = left, right
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["family_factors"] == ["learning_disabilities"] and result["child_factors"] == ["young_carer"]
+    assert result["learning_disability"] is False

@@ -18,9 +18,10 @@ def exploitation_types(reader: Reader, profile: Profile) -> list[str]:
     hits = reader.find(spec)
     found: list[str] = []
     for hit in hits:
-        found.extend(reader.ticked_items(items, hit.row, min(hit.row + 12, len(reader.doc.rows))))
+        ticked = reader.ticked_items(items, hit.row, min(hit.row + 12, len(reader.doc.rows)))
+        found.extend(ticked)
         value = hit.inline if hit.inline is not None else reader.value_beside(hit)
-        if value and not any(ch in value for ch in "\ue000\ue001"):
+        if value and not ticked and not any(ch in value for ch in "\ue000\ue001"):
             found.extend(_written_items(value, items))  # "Exploitation types: CCE, County Lines"
     if not found:  # no label, or nothing ticked near one: the types ticked wherever they are listed
         found = reader.ticked_items(items, fuzzy=False)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from parsers.label_index import FuzzyIndex, Hit, build_index, joined_label
 from parsers.people import people_table_header
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm, split_inline
-from parsers.ticks import segments, side_tick, tick_state
-from parsers.wordml import MARKERS, Cell, Document, Row, strip_markers
+from parsers.ticks import segments, side_tick, sided_segments, tick_state
+from parsers.wordml import MARKERS, TICK_ON, Cell, Document, Row, strip_markers
 
 def clean(text: str) -> str:
     """Text for output: markers dropped, whitespace tidied."""
@@ -413,8 +413,11 @@ class Reader:
             row = self.doc.rows[i]
             boxes = self._box_row_below(i)
             for j, cell in enumerate(row.cells):
-                for label, state in self._cell_items(row, j, cell, boxes):
-                    key = item_key(label, items, fuzzy=fuzzy) if state else None
+                keys = _marked_list_keys(cell.text, items, fuzzy)
+                if keys is None:
+                    keys = [item_key(label, items, fuzzy=fuzzy) for label, state in
+                            self._cell_items(row, j, cell, boxes) if state]
+                for key in keys:
                     if key and key not in found:
                         found.append(key)
         return found
@@ -540,6 +543,34 @@ def _box_after(row: Row, k: int, labels: list[int]) -> bool | None:
                 m != k and m + 1 < len(cells) and tick_state(cells[m + 1].text) is not None for m in labels):
             return False
     return side_tick(row, k)
+
+
+_LIST_SEPARATOR = re.compile(r"\s*[/|;]\s*")
+_LIST_TYPED_X = re.compile(r"(^|[/|;]\s*)[xX](?=\s+[A-Za-z(])")
+
+
+def _marked_list_keys(text: str, items: tuple, fuzzy: bool) -> list[str | None] | None:
+    """The items marked in a cell that lists them on one line, split by "/", "|" or ";" ("CSE / X CCE / County
+    lines / ☒ Online / Financial"); None if the cell holds no such list. A box's label runs only to the next
+    separator, not over the unmarked items after it (and a typed X is a mark there too), unless the whole
+    label is one item ("☒ Trafficking / Modern Slavery")."""
+    keys: list[str | None] = []
+    listed = False
+    for para in text.split("\n"):
+        if len(_LIST_SEPARATOR.findall(para)) < 2:
+            keys.extend(item_key(label, items, fuzzy=fuzzy) for state, label in segments(para) if state)
+            continue
+        typed = _LIST_TYPED_X.sub(lambda m: m.group(1) + TICK_ON, para)
+        sided = sided_segments(typed)
+        listed = listed or len(sided) >= 2 or typed != para
+        for state, label, side in sided:
+            if not state:
+                continue
+            parts = [p for p in _LIST_SEPARATOR.split(label) if p.strip()]
+            whole = item_key(label, items, fuzzy=False)
+            mine = parts[0] if side == "before" else parts[-1]
+            keys.append(whole or item_key(mine, items, fuzzy=fuzzy))
+    return keys if listed else None
 
 
 def _prose(text: str) -> bool:

@@ -47,18 +47,25 @@ _TYPED_X = re.compile(r"(?:^|(?<=\s\s)|(?<=\t))[xX](?=\s|$)|(?<=\s)[xX]$")
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)
 def segments(paragraph: str) -> tuple[tuple[bool | None, str], ...]:
+    return tuple((state, label) for state, label, _ in sided_segments(paragraph))
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def sided_segments(paragraph: str) -> tuple[tuple[bool | None, str, str | None], ...]:
+    """``segments``, each with the side its box stands on ("before" / "after" the label, None if no box)."""
     return tuple(_segments(paragraph))
 
 
-def _segments(paragraph: str) -> list[tuple[bool | None, str]]:
+def _segments(paragraph: str) -> list[tuple[bool | None, str, str | None]]:
     """Each marker belongs to the label it sits closer to; on a tie, the layout's habit decides."""
     text = _brackets(paragraph).strip()
     if not any(m in text for m in MARKERS):
-        return [(None, text)] if text else []
+        return [(None, text, None)] if text else []
     parts = re.split(f"([{MARKERS}])", text)
     labels, markers = parts[0::2], parts[1::2]
     leading = text[0] in MARKERS  # "☒ A ☐ B": markers precede their labels
     states: dict[int, bool] = {}
+    sides: dict[int, str] = {}
     for k, marker in enumerate(markers):
         before, after = labels[k], labels[k + 1]
         if not before.strip():
@@ -75,7 +82,8 @@ def _segments(paragraph: str) -> list[tuple[bool | None, str]]:
             gap_after = len(after) - len(after.lstrip())
             target = k + 1 if (gap_after < gap_before or (gap_after == gap_before and leading)) else k
         states[target] = states.get(target, False) or marker == TICK_ON
-    return [(states.get(n), label.strip()) for n, label in enumerate(labels) if label.strip()]
+        sides.setdefault(target, "before" if target == k + 1 else "after")
+    return [(states.get(n), label.strip(), sides.get(n)) for n, label in enumerate(labels) if label.strip()]
 
 
 _SEPARATORS = ("/", "|", ",", ";")

@@ -1588,3 +1588,26 @@ def test_family_and_child_factors_side_by_side(side_by_side_cells: bool) -> None
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["family_factors"] == ["learning_disabilities"] and result["child_factors"] == ["young_carer"]
     assert result["learning_disability"] is False
+
+
+_TYPES = ["CSE", "CCE", "County lines", "Organised crime groups", "Trafficking / Modern Slavery", "Online",
+          "Financial"]
+
+
+@pytest.mark.parametrize("mark, separator", [("X {}", " / "), ("☒ {}", " / "), ("{} ☒", " / "), ("X {}", " | "),
+                                             ("☒ {}", "; ")])
+@pytest.mark.parametrize("chosen, expected", [
+    (["CCE", "Trafficking / Modern Slavery"], ["cce", "trafficking_modern_slavery"]),
+    (["County lines", "Online"], ["county_lines", "online"]),
+])
+def test_exploitation_types_marked_in_a_list_on_one_line(mark: str, separator: str, chosen: list[str],
+                                                         expected: list[str]) -> None:
+    """"CSE / X CCE / County lines / … / X Trafficking / Modern Slavery / …": the marked items (each mark was
+    given to the item two along, raising a false modern-slavery flag)."""
+    d = docx.Document()
+    _header(d, overall="Low")
+    _grid(d)
+    line = separator.join(mark.format(t) if t in chosen else t for t in _TYPES)
+    cells = d.add_table(rows=1, cols=2).rows[0].cells
+    cells[0].text, cells[1].text = "Exploitation types suspected (tick all that apply)", line
+    assert parse_document(_save(d), "m.docx").to_json()["exploitation_types"] == expected

@@ -46,6 +46,7 @@ _POSSESSIVE = re.compile(r"(?<=[a-z])['’`]s\b")
 _WORD = re.compile(r"[a-z0-9]+")
 _NUMBERING = re.compile(r"^\s*(?:(?:section|part|q)\s*)?\d{1,2}(?:\.\d{1,2})+\.?(?:\s*[\):]\s*|\s+)"  # "1.1 Name"
                         r"|^\s*[a-z]\.?\d{1,2}(?:\.\d{1,2})*(?:\s*[\.\):]\s*|\s+(?=[a-z]))"  # "A1. Name", "C.3) …"
+                        r"|^\s*(?:section|part)\s*(?:\d{1,2}|[a-z]|[ivx]{1,4})\s*[–—-]\s*"  # "SECTION B – Child"
                         r"|^\s*(?:(?:section|part|q)\s*)?(?:\d{1,2}[a-z]?|[a-z]|[ivx]{1,4})\s*[\.\):]\s*"
                         r"|^\s*\d{1,2}\s+(?=[a-z])")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")

@@ -37,7 +37,7 @@ def tick_state(text: str) -> bool | None:
 def _brackets(text: str) -> str:
     """Ticks typed as text: "[x]" / "(X)", and a lone X at the start, the end or after a wide gap."""
     text = _BRACKET_OFF.sub(TICK_OFF, _BRACKET_ON.sub(TICK_ON, text))
-    if len(text) <= 120 and ("x" in text or "X" in text):
+    if len(text) <= 400 and ("x" in text or "X" in text):  # a line of items, not prose
         text = _TYPED_X.sub(TICK_ON, text)
     return text
 

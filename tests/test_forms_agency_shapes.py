@@ -1220,14 +1220,20 @@ def test_the_four_levels_printed_in_one_line_none_marked_are_no_answer() -> None
     assert "indicators.family_peer_relationships.level" in result["missing"]
 
 
-@pytest.mark.parametrize("tick", ["☒", "X", "✓"])
-def test_a_level_row_split_over_two_rows_ticked_in_the_second(tick: str) -> None:
-    """"Significant" merged down over two rows (its descriptor ran long), the tick typed in the second row's
-    descriptor: Significant (the tick had no level and was dropped: under-triage)."""
+def _unticked_family_indicator():  # type: ignore[no-untyped-def]
+    """The descriptor matrix with "Family and peer relationships" left unticked: (document, that table)."""
     d = _descriptor_doc()
     table = next(t for t in d.tables if "Family and peer" in t.rows[0].cells[0].text)
     for row in table.rows[1:5]:
         row.cells[1].text = "☐ • " + row.cells[1].text.lstrip("☐☒ •")
+    return d, table
+
+
+@pytest.mark.parametrize("tick", ["☒", "X", "✓"])
+def test_a_level_row_split_over_two_rows_ticked_in_the_second(tick: str) -> None:
+    """"Significant" merged down over two rows (its descriptor ran long), the tick typed in the second row's
+    descriptor: Significant (the tick had no level and was dropped: under-triage)."""
+    d, table = _unticked_family_indicator()
     significant = table.rows[4]._tr
     continuation = copy.deepcopy(significant)
     significant.addnext(continuation)
@@ -1248,10 +1254,7 @@ def test_a_level_written_in_a_row_of_its_own_under_unticked_level_rows(label: st
                                                                         expected: str) -> None:
     """The template's level rows left unticked and the level written below them, as the value of a row of its
     own: that level (the indicator came out with no level, and a significant one under-triaged the child)."""
-    d = _descriptor_doc()
-    table = next(t for t in d.tables if "Family and peer" in t.rows[0].cells[0].text)
-    for row in table.rows[1:5]:
-        row.cells[1].text = "☐ • " + row.cells[1].text.lstrip("☐☒ •")
+    d, table = _unticked_family_indicator()
     evidence = table.rows[5]._tr
     written_row = copy.deepcopy(evidence)
     evidence.addprevious(written_row)
@@ -1611,3 +1614,34 @@ def test_exploitation_types_marked_in_a_list_on_one_line(mark: str, separator: s
     cells = d.add_table(rows=1, cols=2).rows[0].cells
     cells[0].text, cells[1].text = "Exploitation types suspected (tick all that apply)", line
     assert parse_document(_save(d), "m.docx").to_json()["exploitation_types"] == expected
+
+
+def test_a_blank_childs_dob_is_not_the_parents_under_lettered_section_headings() -> None:
+    """"SECTION B – CHILD / YOUNG PERSON" with "D.O.B.:" left blank, then "SECTION C – PARENTS / CARERS" with the
+    mother's date of birth: the child's is missing (the headings were not read, and the mother's was taken)."""
+    d = docx.Document()
+    for line in ("SAFEGUARDING REFERRAL FORM", "SECTION A – REFERRER", "Name of referrer: Dr Priya Shah",
+                 "Agency: Claypath Medical Practice", "Email: priya.shah@nhs.net",
+                 "SECTION B – CHILD / YOUNG PERSON", "7. Child’s full name: Kai Robson", "D.O.B.:",
+                 "9. Gender: Male", "Home Address: 7 Elm Court", "11. School / nursery: Park View School",
+                 "SECTION C – PARENTS / CARERS", "14. Parent / carer name: Dawn Robson",
+                 "16. Date of birth: 21/03/1982", "SECTION E – REASON FOR REFERRAL",
+                 "What are you worried about? Seen with older youths.", f"{Q} Yes"):
+        d.add_paragraph(line)
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["dob"] is None and result["missing"] == ["child.dob"]
+    assert result["child"]["school"] == "Park View School"
+
+
+def test_exploitation_types_in_one_long_line_marked_with_a_typed_x() -> None:
+    """"X Child Sexual Exploitation (CSE)    ☐ Child Criminal Exploitation (CCE)    X County Lines …": a line
+    longer than 120 characters still has its typed marks read."""
+    d = docx.Document()
+    _header(d, overall="Low")
+    _grid(d)
+    names = ["Child Sexual Exploitation (CSE)", "Child Criminal Exploitation (CCE)", "County Lines", "Organised Crime",
+             "Trafficking / Modern Slavery", "Online", "Financial"]
+    d.add_paragraph("Exploitation types suspected (tick all that apply)")
+    d.add_paragraph("    ".join(("X " if n in ("Child Sexual Exploitation (CSE)", "County Lines", "Financial")
+                                 else "☐ ") + n for n in names))
+    assert parse_document(_save(d), "m.docx").to_json()["exploitation_types"] == ["cse", "county_lines", "financial"]

@@ -36,6 +36,8 @@ NORMS = [
     ("Indicators", "indicator"),
     ("1.1 Name of child", "name of child"),  # numbering
     ("Section 3: Household", "household"),
+    ("SECTION B – CHILD / YOUNG PERSON", "child"),  # a lettered section heading with a dash
+    ("Part 2 - Household", "household"),
     ("A1. Name of referrer", "name of referrer"),  # numbered by section letter
     ("B2 Date of birth", "dob"),
     ("C.3) Address", "address"),

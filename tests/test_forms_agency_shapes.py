@@ -1458,18 +1458,19 @@ def test_a_question_answered_in_a_column_of_spaces_is_not_split() -> None:
     assert parse_document(_save(d), "r.docx").to_json()["immediate_risk"] is False
 
 
-def _paragraph_matrix(level_line) -> dict:  # type: ignore[no-untyped-def]
-    """A CE Matrix typed as paragraphs: the header, then per indicator its title, one level line, evidence."""
+def _paragraph_matrix(level_line=None, indicator_lines=None) -> dict:  # type: ignore[no-untyped-def]
+    """A CE Matrix typed as paragraphs: the header, then per indicator its lines (by default its title, one
+    level line, "PROVIDE EVIDENCE" and its evidence)."""
     d = docx.Document()
     for line in ("Child Exploitation Risk Assessment Information Form", "Named worker: Sam Carter",
                  "Contact Details & Agency: Durham Youth Justice", "Date: 12/11/2026",
                  "Child's full name: Riley Green", "D.O.B.: 03/04/2012"):
         d.add_paragraph(line)
     for n, title in enumerate(INDICATORS):
-        d.add_paragraph(f"{n + 1}. Risk Indicator – {title}")
-        d.add_paragraph(level_line(LEVELS[n]))
-        d.add_paragraph("PROVIDE EVIDENCE (Mandatory)")
-        d.add_paragraph(f"Evidence {n + 1}.")
+        lines = indicator_lines(n, title) if indicator_lines else [
+            f"{n + 1}. Risk Indicator – {title}", level_line(LEVELS[n]), "PROVIDE EVIDENCE (Mandatory)"]
+        for line in [*lines, f"Evidence {n + 1}."]:
+            d.add_paragraph(line)
     d.add_paragraph("Overall Assessed Level of exploitation Risk: Significant")
     return parse_document(_save(d), "m.docx").to_json()
 
@@ -1497,17 +1498,8 @@ def test_a_typed_matrix_with_a_mark_before_the_level_and_its_descriptor(mark: st
 def test_a_typed_matrix_with_the_level_on_each_title_line(title: str) -> None:
     """"Engagement with services – Level: Significant": the level is the indicator's, its evidence under it
     (the title was not recognised: the level was lost and the evidence given to the indicator above)."""
-    d = docx.Document()
-    for line in ("Child Exploitation Risk Assessment Information Form", "Named worker: Sam Carter",
-                 "Contact Details & Agency: Durham Youth Justice", "Date: 12/11/2026",
-                 "Child's full name: Riley Green", "D.O.B.: 03/04/2012"):
-        d.add_paragraph(line)
-    for n, name in enumerate(INDICATORS):
-        d.add_paragraph(title.format(n=n + 1, title=name, name=_NAMES[LEVELS[n]]))
-        d.add_paragraph("Evidence")
-        d.add_paragraph(f"Evidence {n + 1}.")
-    d.add_paragraph("Overall Assessed Level of exploitation Risk: Significant")
-    result = parse_document(_save(d), "m.docx").to_json()
+    result = _paragraph_matrix(indicator_lines=lambda n, name: [
+        title.format(n=n + 1, title=name, name=_NAMES[LEVELS[n]]), "Evidence"])
     assert result["form"] == "ce_matrix"
     assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
     assert [result["indicators"][k]["evidence"] for k in result["indicators"]] == [

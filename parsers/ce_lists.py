@@ -62,10 +62,16 @@ def _factor_lists(reader: Reader, profile: Profile, start: int, end: int) -> tup
     columns_table: int | None = None
     child: list[str] = []
     family: list[str] = []
+    seen: dict[str, str | None] = {}
+
+    def group_of(text: str) -> str | None:  # each text's reading once (a cell's and its one paragraph's)
+        if text not in seen:
+            seen[text] = _group(text, child_spec, family_spec)
+        return seen[text]
+
     for i in range(start, end):
         row = reader.doc.rows[i]
-        heads = {cell.col: group for cell in row.cells
-                 if "\n" not in cell.text.strip() and (group := _group(cell.text, child_spec, family_spec))}
+        heads = {cell.col: group for cell in row.cells if "\n" not in cell.text.strip() and (group := group_of(cell.text))}
         if row.table is not None and len(set(heads.values())) == 2:
             columns = {cell.col + k: heads[cell.col] for cell in row.cells if cell.col in heads
                        for k in range(cell.span)}
@@ -78,7 +84,7 @@ def _factor_lists(reader: Reader, profile: Profile, start: int, end: int) -> tup
             # "Family:" and "Child:" sub-headings may share one cell with their items: paragraph by paragraph.
             lines = [k for k, line in enumerate(cell.text.split("\n")) if line.strip()]
             for (para, items), line in zip(reader.paragraph_items(row, j, cell), lines):
-                named = _group(para, child_spec, family_spec)
+                named = group_of(para)
                 if named:
                     current = group = named
                 for label, state in items:

@@ -554,6 +554,8 @@ def _marked_list_keys(text: str, items: tuple, fuzzy: bool) -> list[str | None] 
     lines / ☒ Online / Financial"); None if the cell holds no such list. A box's label runs only to the next
     separator, not over the unmarked items after it (and a typed X is a mark there too), unless the whole
     label is one item ("☒ Trafficking / Modern Slavery")."""
+    if text.count("/") + text.count("|") + text.count(";") < 2:
+        return None  # most cells: no list on a line
     keys: list[str | None] = []
     listed = False
     for para in text.split("\n"):

@@ -19,6 +19,9 @@ def print_parse_summary(results: list[ParseResult], out: TextIO) -> None:
             out.write(f"  problem: {result.problem}\n")
         if result.readable and result.form is not FormType.UNKNOWN:
             _form_lines(result, out)
+        for companion in result.companions:
+            out.write(f"  also in this file: {_FORM_NAMES[companion.form]}\n")
+            _form_lines(companion, out)
         for warning in result.warnings:
             out.write(f"  warning: {warning}\n")
 

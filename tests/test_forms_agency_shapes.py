@@ -1637,3 +1637,14 @@ def test_exploitation_types_in_one_long_line_marked_with_a_typed_x() -> None:
     d.add_paragraph("    ".join(("X " if n in ("Child Sexual Exploitation (CSE)", "County Lines", "Financial")
                                  else "☐ ") + n for n in names))
     assert parse_document(_save(d), "m.docx").to_json()["exploitation_types"] == ["cse", "county_lines", "financial"]
+
+
+def test_the_readable_summary_shows_the_other_form_in_the_file(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from intake.cli import main
+
+    path = tmp_path / "both.docx"
+    path.write_bytes(_referral_then_matrix())
+    assert main(["parse", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "both.docx: CE Matrix — parsed" in out
+    assert "also in this file: Safeguarding Referral Form" in out and "immediate_risk: yes" in out

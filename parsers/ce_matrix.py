@@ -88,12 +88,13 @@ def _find_heading(text: str, profile: Profile) -> tuple[str, str | None] | None:
         if key is not None:
             return key, tail.strip() or None
     for dash in (" – ", " - ", " — "):
-        # "Coercion / control – Level: Significant", "Accommodation – Moderate": the level on the title line
-        head, sep, tail = first.partition(dash)
-        key = _lookup(head, table) if sep else None
-        if key is not None:
-            _, colon, after = tail.partition(":")
-            return key, (after if colon else tail).strip() or None
+        # "Coercion / control – Level: Significant", "6. Risk Indicator - Running away - Level: Moderate": the
+        # level on the title line, after its last dash (or its first: "Accommodation – Moderate – see below")
+        for head, sep, tail in (first.rpartition(dash), first.partition(dash)):
+            key = _lookup(head, table) if sep else None
+            if key is not None:
+                _, colon, after = tail.partition(":")
+                return key, (after if colon else tail).strip() or None
     return None
 
 

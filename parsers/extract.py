@@ -545,26 +545,26 @@ def _box_after(row: Row, k: int, labels: list[int]) -> bool | None:
     return side_tick(row, k)
 
 
-_LIST_SEPARATOR = re.compile(r"\s*[/|;]\s*")
-_LIST_TYPED_X = re.compile(r"(^|[/|;]\s*)[xX](?=\s+[A-Za-z(])")
+_LIST_SEPARATOR = re.compile(r"\s*[/|;]\s*|\s{3,}")
+_LIST_TYPED_X = re.compile(r"(^|[/|;:]\s*|\s{3,})[xX](?=\s+[A-Za-z(])")
 
 
 def _marked_list_keys(text: str, items: tuple, fuzzy: bool) -> list[str | None] | None:
-    """The items marked in a cell that lists them on one line, split by "/", "|" or ";" ("CSE / X CCE / County
-    lines / ☒ Online / Financial"); None if the cell holds no such list. A box's label runs only to the next
+    """The items marked in a cell that lists them on one line, split by "/", "|", ";" or runs of spaces ("CSE / X
+    CCE / County lines / ☒ Online / Financial"); None if the cell holds no such list. A box's label runs only to the next
     separator, not over the unmarked items after it (and a typed X is a mark there too), unless the whole
     label is one item ("☒ Trafficking / Modern Slavery")."""
-    if text.count("/") + text.count("|") + text.count(";") < 2:
+    if text.count("/") + text.count("|") + text.count(";") + text.count("   ") < 2:
         return None  # most cells: no list on a line
     keys: list[str | None] = []
     listed = False
     for para in text.split("\n"):
-        if len(_LIST_SEPARATOR.findall(para)) < 2:
+        if len(_LIST_SEPARATOR.findall(para.strip())) < 2:
             keys.extend(item_key(label, items, fuzzy=fuzzy) for state, label in segments(para) if state)
             continue
         typed = _LIST_TYPED_X.sub(lambda m: m.group(1) + TICK_ON, para)
         sided = sided_segments(typed)
-        listed = listed or len(sided) >= 2 or typed != para
+        listed = listed or any(state is not None for state, _, _ in sided)
         for state, label, side in sided:
             if not state:
                 continue

@@ -1494,7 +1494,9 @@ def test_a_typed_matrix_with_a_mark_before_the_level_and_its_descriptor(mark: st
     assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
 
 
-@pytest.mark.parametrize("title", ["{title} – Level: {name}", "{title} - {name}", "{n}. {title} — Level of risk: {name}"])
+@pytest.mark.parametrize("title", ["{title} – Level: {name}", "{title} - {name}", "{n}. {title} — Level of risk: {name}",
+                                   "{n}.  Risk Indicator - {title} - Level: {name}",
+                                   "{n}. Risk Indicator – {title} – Level of risk: {name}"])
 def test_a_typed_matrix_with_the_level_on_each_title_line(title: str) -> None:
     """"Engagement with services – Level: Significant": the level is the indicator's, its evidence under it
     (the title was not recognised: the level was lost and the evidence given to the indicator above)."""
@@ -1590,10 +1592,11 @@ _TYPES = ["CSE", "CCE", "County lines", "Organised crime groups", "Trafficking /
 
 
 @pytest.mark.parametrize("mark, separator", [("X {}", " / "), ("☒ {}", " / "), ("{} ☒", " / "), ("X {}", " | "),
-                                             ("☒ {}", "; ")])
+                                             ("☒ {}", "; "), ("☑ {}", "   "), ("x {}", "   ")])
 @pytest.mark.parametrize("chosen, expected", [
     (["CCE", "Trafficking / Modern Slavery"], ["cce", "trafficking_modern_slavery"]),
     (["County lines", "Online"], ["county_lines", "online"]),
+    (["CSE", "Organised crime groups"], ["cse", "organised_crime"]),
 ])
 def test_exploitation_types_marked_in_a_list_on_one_line(mark: str, separator: str, chosen: list[str],
                                                          expected: list[str]) -> None:
@@ -1606,6 +1609,9 @@ def test_exploitation_types_marked_in_a_list_on_one_line(mark: str, separator: s
     cells = d.add_table(rows=1, cols=2).rows[0].cells
     cells[0].text, cells[1].text = "Exploitation types suspected (tick all that apply)", line
     assert parse_document(_save(d), "m.docx").to_json()["exploitation_types"] == expected
+    inline = _descriptor_doc()
+    inline.add_paragraph(f"Exploitation types suspected (tick all that apply): {line}")
+    assert parse_document(_save(inline), "m.docx").to_json()["exploitation_types"] == expected
 
 
 def test_a_blank_childs_dob_is_not_the_parents_under_lettered_section_headings() -> None:

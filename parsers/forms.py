@@ -84,9 +84,7 @@ def detect_form(doc: Document, profiles: dict[str, Profile]) -> FormType:
         return FormType.CE_MATRIX  # what the full scoring below decides, without reading for the referral
     text = _plain(doc.all_text())
     ce_score = 2 * indicators + sum(1 for phrase in ce.detect if _plain(phrase) in text)
-    reader = Reader(doc, referral)
-    labelled = sum(1 for key in _REFERRAL_KEYS
-                   if key in referral.fields and reader.find(referral.fields[key], fuzzy=False))
+    labelled = _labelled(doc, referral, _REFERRAL_KEYS)
     ref_score = 2 * labelled + sum(1 for phrase in referral.detect if _plain(phrase) in text)
     if _correspondence(doc) and labelled < 3 and not _evidence_labels(doc, ce, 3):
         # Minutes of a meeting, or a letter, that talk about the forms: not a form ("unknown": a human reads it).
@@ -106,9 +104,13 @@ _REFERRAL_ONLY = ("referrer.name", "concerns", "parents_informed", "categories",
 def _holds_referral(doc: Document, referral: Profile) -> bool:
     """A CE Matrix that also holds the referral form's own questions (three of the referral's labels that a
     matrix never has, exactly)."""
-    reader = Reader(doc, referral)
-    return sum(1 for key in _REFERRAL_ONLY
-               if key in referral.fields and reader.find(referral.fields[key], fuzzy=False)) >= 3
+    return _labelled(doc, referral, _REFERRAL_ONLY) >= 3
+
+
+def _labelled(doc: Document, profile: Profile, keys: tuple[str, ...]) -> int:
+    """How many of these fields the document labels, exactly."""
+    reader = Reader(doc, profile)
+    return sum(1 for key in keys if key in profile.fields and reader.find(profile.fields[key], fuzzy=False))
 
 
 _NOT_A_FORM = re.compile(r"^\s*(?:dear\b|.{0,80}\b(?:minutes|meeting notes|agenda)\b)", re.IGNORECASE)

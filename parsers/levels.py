@@ -164,8 +164,6 @@ def _multi(text: str, key: tuple) -> tuple[tuple[Level, bool | None], ...]:
 
 
 _LIST_SEPARATOR = re.compile(r"\s*[/|,;\t]\s*|\s{2,}")
-_TYPED_BEFORE = re.compile(r"^[xX]\s+(\S.*)$")
-_TYPED_AFTER = re.compile(r"^(.*\S)\s+[xX]$")
 
 
 def _level_list(para: str, key: tuple) -> list[tuple[Level, bool | None]] | None:
@@ -182,7 +180,7 @@ def _level_list(para: str, key: tuple) -> list[tuple[Level, bool | None]] | None
     for part in parts:
         on, off = TICK_ON in part, TICK_OFF in part
         name = strip_markers(part).strip()
-        typed = _TYPED_BEFORE.match(name) or _TYPED_AFTER.match(name)  # a typed "X" beside its level
+        typed = _X_BEFORE.match(name) or _X_AFTER.match(name)  # a typed "X" beside its level
         if typed and _level_in(name, key, True) is None:
             name, on = typed.group(1), True
         level = _level_in(name, key, True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from parsers.label_index import FuzzyIndex, Hit, build_index, joined_label
 from parsers.people import people_table_header
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm, split_inline
-from parsers.ticks import segments, side_tick, sided_segments, tick_state
+from parsers.ticks import ITEM_SEPARATOR, segments, side_tick, sided_segments, tick_state
 from parsers.wordml import MARKERS, TICK_ON, Cell, Document, Row, strip_markers
 
 def clean(text: str) -> str:
@@ -545,21 +545,20 @@ def _box_after(row: Row, k: int, labels: list[int]) -> bool | None:
     return side_tick(row, k)
 
 
-_LIST_SEPARATOR = re.compile(r"\s*[/|;]\s*|\s{3,}")
-_LIST_TYPED_X = re.compile(r"(^|[/|;:]\s*|\s{3,})[xX](?=\s+[A-Za-z(])")
+_LIST_TYPED_X = re.compile(r"(^|[/|,;:\t]\s*|\s{2,})[xX](?=\s+[A-Za-z(])")
 
 
 def _marked_list_keys(text: str, items: tuple, fuzzy: bool) -> list[str | None] | None:
-    """The items marked in a cell that lists them on one line, split by "/", "|", ";" or runs of spaces ("CSE / X
+    """The items marked in a cell that lists them on one line, split by ``ITEM_SEPARATOR`` ("CSE / X
     CCE / County lines / ☒ Online / Financial"); None if the cell holds no such list. A box's label runs only to the next
     separator, not over the unmarked items after it (and a typed X is a mark there too), unless the whole
     label is one item ("☒ Trafficking / Modern Slavery")."""
-    if text.count("/") + text.count("|") + text.count(";") + text.count("   ") < 2:
+    if sum(text.count(separator) for separator in ("/", "|", ",", ";", "\t", "  ")) < 2:
         return None  # most cells: no list on a line
     keys: list[str | None] = []
     listed = False
     for para in text.split("\n"):
-        if len(_LIST_SEPARATOR.findall(para.strip())) < 2:
+        if len(ITEM_SEPARATOR.findall(para.strip())) < 2:
             keys.extend(item_key(label, items, fuzzy=fuzzy) for state, label in segments(para) if state)
             continue
         typed = _LIST_TYPED_X.sub(lambda m: m.group(1) + TICK_ON, para)
@@ -568,7 +567,7 @@ def _marked_list_keys(text: str, items: tuple, fuzzy: bool) -> list[str | None] 
         for state, label, side in sided:
             if not state:
                 continue
-            parts = [p for p in _LIST_SEPARATOR.split(label) if p.strip()]
+            parts = [p for p in ITEM_SEPARATOR.split(label) if p.strip()]
             whole = item_key(label, items, fuzzy=False)
             mine = parts[0] if side == "before" else parts[-1]
             keys.append(whole or item_key(mine, items, fuzzy=fuzzy))

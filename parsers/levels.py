@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from parsers.extract import Reader
 from parsers.label_index import joined_label
-from parsers.ticks import edge_tick, segments, side_tick, tick_state
+from parsers.ticks import ITEM_SEPARATOR, edge_tick, segments, side_tick, tick_state
 from parsers.labels import TEXT_CACHE_SIZE, label_forms, norm
 from parsers.results import Level
 from parsers.wordml import MARKERS, TICK_OFF, TICK_ON, Cell, Row, strip_markers
@@ -163,7 +163,6 @@ def _multi(text: str, key: tuple) -> tuple[tuple[Level, bool | None], ...]:
     return _two_written(first, key)
 
 
-_LIST_SEPARATOR = re.compile(r"\s*[/|,;\t]\s*|\s{2,}")
 
 
 def _level_list(para: str, key: tuple) -> list[tuple[Level, bool | None]] | None:
@@ -173,7 +172,7 @@ def _level_list(para: str, key: tuple) -> list[tuple[Level, bool | None]] | None
     head, colon, tail = para.partition(":")
     if colon and _level_in(head, key, True) is None:
         para = tail  # "Level of risk: No risk identified / ☒ Low / …"
-    parts = [p.strip() for p in _LIST_SEPARATOR.split(para) if p.strip()]
+    parts = [p.strip() for p in ITEM_SEPARATOR.split(para) if p.strip()]
     if len(parts) < 2:
         return None
     found: list[tuple[Level, bool | None]] = []

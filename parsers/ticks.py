@@ -87,6 +87,8 @@ def _segments(paragraph: str) -> list[tuple[bool | None, str, str | None]]:
 
 
 _SEPARATORS = ("/", "|", ",", ";")
+# Between the items of a list written on one line: "Low / Moderate", "CSE | CCE", "a; b", tabs, runs of spaces.
+ITEM_SEPARATOR = re.compile(r"\s*[/|,;\t]\s*|\s{2,}")
 
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)

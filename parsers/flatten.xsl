@@ -1,7 +1,14 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
-  WordprocessingML main part → a skeleton of paragraphs, tables, rows and cells
-  holding plain text, run in C by libxslt (parsers/wordml.py reads the result).
+  WordprocessingML main part → the plain text of its paragraphs, tables, rows
+  and cells, run in C by libxslt. Structure is written as private-use characters
+  (parsers/wordml.py names them and splits the result): U+E010 a paragraph
+  (U+E011 after it if the paragraph holds highlighted text), U+E012 / U+E013 a
+  table and its end, U+E014 a row (its gridBefore follows), U+E016 a cell
+  ("span" or "span,vMerge value", then U+E017), U+E018 font U+E019 char U+E019
+  run font U+E01A a symbol character. The same characters in the document's
+  own text are deleted (wordml.py drops that translate() for a part whose bytes
+  cannot hold them: a quarter of the transform).
 
   Deleted revisions vanish; insertions, content controls and custom XML are
   looked through; check boxes (w14 content controls: w14:checked, never the
@@ -16,14 +23,14 @@
     xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"
     xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
     exclude-result-prefixes="w w14 mc">
-  <xsl:output method="xml" encoding="UTF-8"/>
+  <xsl:output method="text" encoding="UTF-8"/>
 
   <!-- Most forms have no text box and no highlighting: then no paragraph pays for the key lookup or
        the search of its runs. -->
   <xsl:variable name="boxes" select="boolean(//w:txbxContent[not(ancestor::mc:Fallback)])"/>
   <xsl:variable name="highlights" select="boolean(//w:highlight[not(@w:val = 'none')])"/>
   <xsl:template match="/">
-    <doc><xsl:apply-templates select="w:document/w:body/*"/></doc>
+    <xsl:apply-templates select="w:document/w:body/*"/>
   </xsl:template>
 
   <!-- Structure. -->
@@ -31,38 +38,32 @@
        their own; the VML fallback copy of a DrawingML text box is skipped. -->
   <xsl:key name="boxes" match="w:txbxContent[not(ancestor::mc:Fallback)]" use="generate-id(ancestor::w:p[1])"/>
   <xsl:template match="w:p">
-    <p>
-      <!-- Highlighted text (the CE Matrix asks to "highlight if any are relevant"): flagged, not marked up. -->
-      <xsl:if test="$highlights and .//w:r/w:rPr/w:highlight[not(@w:val = 'none')]">
-        <xsl:attribute name="hl">1</xsl:attribute>
-      </xsl:if>
-      <xsl:apply-templates mode="text"/>
-    </p>
+    <xsl:text>&#xE010;</xsl:text>
+    <!-- Highlighted text (the CE Matrix asks to "highlight if any are relevant"): flagged, not marked up. -->
+    <xsl:if test="$highlights and .//w:r/w:rPr/w:highlight[not(@w:val = 'none')]"><xsl:text>&#xE011;</xsl:text></xsl:if>
+    <xsl:apply-templates mode="text"/>
     <xsl:if test="$boxes"><xsl:apply-templates select="key('boxes', generate-id())/*"/></xsl:if>
   </xsl:template>
-  <xsl:template match="w:tbl"><tbl><xsl:apply-templates select="*"/></tbl></xsl:template>
+  <xsl:template match="w:tbl"><xsl:text>&#xE012;</xsl:text><xsl:apply-templates select="*"/><xsl:text>&#xE013;</xsl:text></xsl:template>
   <xsl:template match="w:tr[w:trPr/w:del]"/>
   <xsl:template match="w:tr">
-    <tr before="{w:trPr/w:gridBefore/@w:val}"><xsl:apply-templates select="*"/></tr>
+    <xsl:text>&#xE014;</xsl:text><xsl:value-of select="w:trPr/w:gridBefore/@w:val"/><xsl:apply-templates select="*"/>
   </xsl:template>
   <xsl:template match="w:tc">
-    <tc><xsl:apply-templates select="w:tcPr" mode="cell"/><xsl:apply-templates select="*"/></tc>
+    <xsl:text>&#xE016;</xsl:text><xsl:apply-templates select="w:tcPr" mode="cell"/><xsl:text>&#xE017;</xsl:text><xsl:apply-templates select="*"/>
   </xsl:template>
   <!-- Only the cells that span or merge carry attributes (most cells do neither). -->
   <xsl:template match="w:tcPr" mode="cell">
-    <xsl:if test="w:gridSpan"><xsl:attribute name="span"><xsl:value-of select="w:gridSpan/@w:val"/></xsl:attribute></xsl:if>
-    <xsl:if test="w:vMerge">
-      <xsl:attribute name="vmerge">1</xsl:attribute>
-      <xsl:attribute name="merge"><xsl:value-of select="w:vMerge/@w:val"/></xsl:attribute>
-    </xsl:if>
+    <xsl:value-of select="w:gridSpan/@w:val"/>
+    <xsl:if test="w:vMerge">,<xsl:value-of select="w:vMerge/@w:val"/></xsl:if>
   </xsl:template>
   <xsl:template match="w:del|w:moveFrom|w:sdtPr|w:sdtEndPr|w:tblPr|w:tblGrid|w:trPr|w:tcPr|w:sectPr|w:customXmlPr"/>
   <xsl:template match="w:sdt[w:sdtPr/w:showingPlcHdr]">
     <!-- Placeholder: keep the structure (paragraphs, cells), drop the text. -->
     <xsl:apply-templates select="w:sdtContent/*" mode="placeholder"/>
   </xsl:template>
-  <xsl:template match="w:p" mode="placeholder"><p/></xsl:template>
-  <xsl:template match="w:tc" mode="placeholder"><tc span="{w:tcPr/w:gridSpan/@w:val}"><p/></tc></xsl:template>
+  <xsl:template match="w:p" mode="placeholder"><xsl:text>&#xE010;</xsl:text></xsl:template>
+  <xsl:template match="w:tc" mode="placeholder"><xsl:text>&#xE016;</xsl:text><xsl:value-of select="w:tcPr/w:gridSpan/@w:val"/><xsl:text>&#xE017;&#xE010;</xsl:text></xsl:template>
   <xsl:template match="*" mode="placeholder"><xsl:apply-templates select="*" mode="placeholder"/></xsl:template>
   <xsl:template match="mc:AlternateContent"><xsl:apply-templates select="*[1]/*"/></xsl:template>
   <!-- A check-box content control around whole paragraphs (block level): its state, never the
@@ -70,7 +71,7 @@
   <xsl:template match="w:sdt[w:sdtPr/w14:checkbox][w:sdtContent/w:p]">
     <xsl:variable name="val" select="w:sdtPr/w14:checkbox/w14:checked/@w14:val"/>
     <xsl:for-each select="w:sdtContent/w:p">
-      <p>
+      <xsl:text>&#xE010;</xsl:text>
         <xsl:if test="position() = 1">
           <xsl:choose>
             <xsl:when test="../../w:sdtPr/w14:checkbox/w14:checked and not($val = '0' or $val = 'false' or $val = 'off')">&#xE001;</xsl:when>
@@ -78,16 +79,15 @@
           </xsl:choose>
         </xsl:if>
         <xsl:apply-templates mode="unboxed"/>
-      </p>
     </xsl:for-each>
   </xsl:template>
   <xsl:template match="w:sdt[w:sdtPr/w:date/@w:fullDate][not(w:sdtPr/w:showingPlcHdr)][w:sdtContent/w:p]">
-    <p><xsl:value-of select="substring(w:sdtPr/w:date/@w:fullDate, 1, 10)"/></p>
+    <xsl:text>&#xE010;</xsl:text><xsl:value-of select="substring(w:sdtPr/w:date/@w:fullDate, 1, 10)"/>
   </xsl:template>
   <xsl:template match="*"><xsl:apply-templates select="*"/></xsl:template>
 
   <!-- Paragraph text. -->
-  <xsl:template match="w:t" mode="text"><xsl:value-of select="."/></xsl:template>
+  <xsl:template match="w:t" mode="text"><xsl:value-of select="translate(., '&#xE010;&#xE011;&#xE012;&#xE013;&#xE014;&#xE015;&#xE016;&#xE017;&#xE018;&#xE019;&#xE01A;', '')"/></xsl:template>
   <!-- Symbol fonts: the tick and box characters for Wingdings / Wingdings 2, as the byte Word
        stores or as the private-use character (U+F0xx) LibreOffice writes. Matching them costs a test
        of every run, so wordml.py also compiles this sheet without these two templates and uses that
@@ -96,7 +96,7 @@
     <xsl:for-each select="w:t|w:sym|w:tab|w:br">
       <xsl:choose>
         <xsl:when test="self::w:t"><xsl:value-of
-            select="translate(., 'PRSTO£*&#xF050;&#xF052;&#xF053;&#xF054;&#xF04F;&#xF0A3;&#xF02A;', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;')"/></xsl:when>
+            select="translate(., 'PRSTO£*&#xF050;&#xF052;&#xF053;&#xF054;&#xF04F;&#xF0A3;&#xF02A;&#xE010;&#xE011;&#xE012;&#xE013;&#xE014;&#xE015;&#xE016;&#xE017;&#xE018;&#xE019;&#xE01A;', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;')"/></xsl:when>
         <xsl:otherwise><xsl:apply-templates select="." mode="text"/></xsl:otherwise>
       </xsl:choose>
     </xsl:for-each>
@@ -105,7 +105,7 @@
     <xsl:for-each select="w:t|w:sym|w:tab|w:br">
       <xsl:choose>
         <xsl:when test="self::w:t"><xsl:value-of
-            select="translate(., '&#xFC;&#xFB;&#xFE;&#xFD;x&#xA8;oq&#xF0FC;&#xF0FB;&#xF0FE;&#xF0FD;&#xF078;&#xF0A8;&#xF06F;&#xF071;', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE000;&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE000;')"/></xsl:when>
+            select="translate(., '&#xFC;&#xFB;&#xFE;&#xFD;x&#xA8;oq&#xF0FC;&#xF0FB;&#xF0FE;&#xF0FD;&#xF078;&#xF0A8;&#xF06F;&#xF071;&#xE010;&#xE011;&#xE012;&#xE013;&#xE014;&#xE015;&#xE016;&#xE017;&#xE018;&#xE019;&#xE01A;', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE000;&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE000;')"/></xsl:when>
         <xsl:otherwise><xsl:apply-templates select="." mode="text"/></xsl:otherwise>
       </xsl:choose>
     </xsl:for-each>
@@ -115,8 +115,7 @@
   <xsl:template match="w:tab|w:ptab" mode="text"><xsl:text>&#9;</xsl:text></xsl:template>
   <xsl:template match="w:br|w:cr" mode="text"><xsl:text>&#10;</xsl:text></xsl:template>
   <xsl:template match="w:noBreakHyphen" mode="text"><xsl:text>-</xsl:text></xsl:template>
-  <xsl:template match="w:sym" mode="text"><sym font="{@w:font}" char="{@w:char}"
-      runfont="{../w:rPr/w:rFonts/@w:ascii}"/></xsl:template>
+  <xsl:template match="w:sym" mode="text"><xsl:text>&#xE018;</xsl:text><xsl:value-of select="@w:font"/><xsl:text>&#xE019;</xsl:text><xsl:value-of select="@w:char"/><xsl:text>&#xE019;</xsl:text><xsl:value-of select="../w:rPr/w:rFonts/@w:ascii"/><xsl:text>&#xE01A;</xsl:text></xsl:template>
   <xsl:template match="w:del|w:moveFrom|w:delText|w:instrText|w:rPr|w:pPr|w:sdtPr|w:sdtEndPr|w:fldData" mode="text"/>
   <xsl:template match="w:sdt[w:sdtPr/w14:checkbox]" mode="text">
     <xsl:variable name="val" select="w:sdtPr/w14:checkbox/w14:checked/@w14:val"/>
@@ -165,7 +164,7 @@
   </xsl:template>
   <xsl:template match="text()" mode="text"/>
   <!-- Inside a block-level check box: text without the box glyphs the control displays. -->
-  <xsl:template match="w:t" mode="unboxed"><xsl:value-of select="translate(., '&#x2610;&#x2612;&#x2611;&#x2713;&#x2714;&#x2717;&#x2718;&#x22A0;&#x2327;&#x2613;&#x25A1;&#x25A2;&#x221A;&#x2705;', '')"/></xsl:template>
+  <xsl:template match="w:t" mode="unboxed"><xsl:value-of select="translate(., '&#xE010;&#xE011;&#xE012;&#xE013;&#xE014;&#xE015;&#xE016;&#xE017;&#xE018;&#xE019;&#xE01A;&#x2610;&#x2612;&#x2611;&#x2713;&#x2714;&#x2717;&#x2718;&#x22A0;&#x2327;&#x2613;&#x25A1;&#x25A2;&#x221A;&#x2705;', '')"/></xsl:template>
   <xsl:template match="w:r[w:rPr/w:rFonts[starts-with(@w:ascii, 'Wingdings') or starts-with(@w:hAnsi, 'Wingdings')]]|w:sym" mode="unboxed"/>
   <xsl:template match="w:del|w:moveFrom|w:delText|w:instrText|w:rPr|w:pPr|w:sdtPr|w:sdtEndPr|w:fldData" mode="unboxed"/>
   <xsl:template match="w:tab|w:ptab" mode="unboxed"><xsl:text> </xsl:text></xsl:template>

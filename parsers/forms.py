@@ -47,7 +47,7 @@ def parse_document(
     if isinstance(opened, OpenFailure):
         return failed(filename, opened.status, opened.problem, opened.warnings)
     try:
-        doc = read_document(opened.document)
+        doc = read_document(opened.document, opened.source)
         result = _read(doc, profiles, filename, today)
     except (KeyboardInterrupt, SystemExit):
         raise

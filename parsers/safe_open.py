@@ -88,6 +88,7 @@ class DocumentError(Exception):
 @dataclass
 class WordPackage:
     document: etree._Element
+    source: bytes  # the main part as read, for byte-level tests that save a walk of the tree
     part_name: str
     macro_enabled: bool
     warnings: list[str] = field(default_factory=list)
@@ -173,12 +174,13 @@ def _read_package(zf: zipfile.ZipFile, limits: Limits, macro_enabled: bool) -> W
     budget = Budget()
     warnings: list[str] = []
     part = _main_part(zf, limits, budget, warnings)
-    root = secure_xml(read_member(zf, part, limits, budget), limits, part)
+    source = read_member(zf, part, limits, budget)
+    root = secure_xml(source, limits, part)
     if etree.QName(root).localname != "document" or etree.QName(root).namespace not in _WORD_NAMESPACES:
         raise DocumentError(Status.UNREADABLE, f"the main part {part} is not a Word document body")
     if macro_enabled:
         warnings.insert(0, MACRO_WARNING)
-    return WordPackage(document=root, part_name=part, macro_enabled=macro_enabled, warnings=warnings)
+    return WordPackage(document=root, source=source, part_name=part, macro_enabled=macro_enabled, warnings=warnings)
 
 
 def _check_directory(zf: zipfile.ZipFile, limits: Limits) -> None:

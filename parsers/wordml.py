@@ -2,18 +2,19 @@
 
 A form's meaning lives in table cells and paragraphs; how a value or a tick
 was typed does not matter to the extractors. The main document part is
-reduced in C by ``flatten.xsl`` (libxslt, no network or file access) to a
-skeleton of paragraphs, tables, rows and cells holding plain text, in which
-every check box, whatever its encoding, is one of two marker characters:
+reduced in C by ``flatten.xsl`` (libxslt, no network or file access) to one
+string: the plain text of paragraphs, tables, rows and cells, marked out by
+private-use characters, in which every check box, whatever its encoding, is
+one of two marker characters:
 
 - ``TICK_ON`` / ``TICK_OFF`` for check-box content controls (``w14:checked``,
   never the glyph shown), legacy FORMCHECKBOX fields (``w:checked`` overrides
   ``w:default``) and typed or symbol-font glyphs (☒ ☑ ✓ ✔ / ☐).
 
 Deleted text in tracked changes is dropped, inserted text kept; placeholder
-text and blank FORMTEXT results read as empty. This module walks the
-skeleton: nested tables become rows after the row that contains them, so
-text "under" a label includes them. (python-docx cannot see content controls
+text and blank FORMTEXT results read as empty. This module splits that
+string and lays out the rows: nested tables become rows after the row that
+contains them, so text "under" a label includes them. (python-docx cannot see content controls
 and is slow, so it is not used.)
 """
 
@@ -111,18 +112,28 @@ _TRANSITIONAL = W_NAMESPACES[0]
 _XSL = "{http://www.w3.org/1999/XSL/Transform}"
 
 
-def _stylesheets() -> tuple[etree.XSLT, etree.XSLT]:
-    """``flatten.xsl``, and the same without its symbol-font run templates (for most documents: a test of
-    every run saved). Neither may read or write files or the network."""
-    sheet = etree.fromstring(resources.files("parsers").joinpath("flatten.xsl").read_bytes())
-    full = etree.XSLT(sheet, access_control=etree.XSLTAccessControl.DENY_ALL)
-    for template in sheet.iterchildren(_XSL + "template"):
-        if template.get("mode") == "text" and "w:rFonts" in template.get("match", ""):
-            sheet.remove(template)
-    return full, etree.XSLT(sheet, access_control=etree.XSLTAccessControl.DENY_ALL)
+def _stylesheets() -> dict[tuple[bool, bool], etree.XSLT]:
+    """``flatten.xsl`` in four versions, by (symbol fonts, private-use characters): with or without its
+    symbol-font run templates (a test of every run), and deleting from every text node the private-use
+    characters the result uses for structure, or copying text nodes as they are (a quarter of the transform).
+    A document pays only for what it holds. None may read or write files or the network."""
+    source = resources.files("parsers").joinpath("flatten.xsl").read_bytes()
+    sheets = {}
+    for symbols in (True, False):
+        for private in (True, False):
+            sheet = etree.fromstring(source)
+            for template in list(sheet.iterchildren(_XSL + "template")):
+                if template.get("mode") != "text":
+                    continue
+                if not symbols and "w:rFonts" in template.get("match", ""):
+                    sheet.remove(template)
+                elif not private and template.get("match") == "w:t":
+                    template[0].set("select", ".")
+            sheets[symbols, private] = etree.XSLT(sheet, access_control=etree.XSLTAccessControl.DENY_ALL)
+    return sheets
 
 
-_FLATTEN, _FLATTEN_PLAIN = _stylesheets()
+_FLATTEN = _stylesheets()
 _RFONTS = f"{{{_TRANSITIONAL}}}rFonts"
 _FONT_ATTRIBUTES = (f"{{{_TRANSITIONAL}}}ascii", f"{{{_TRANSITIONAL}}}hAnsi")
 
@@ -133,32 +144,102 @@ def _symbol_fonts(root: etree._Element) -> bool:
                for fonts in root.iter(_RFONTS) for name in _FONT_ATTRIBUTES)
 
 
-def read_document(root: etree._Element) -> Document:
-    """Flatten a parsed main document part (``w:document``) into rows.
+def _may_hold_private_use(source: bytes) -> bool:
+    """Whether the part's text may hold characters U+E000–U+E03F (the markers the skeleton is made of):
+    written in UTF-8, as a character reference, or in an encoding this byte test cannot read."""
+    plain = source[:1] == b"<" or source[:4] == b"\xef\xbb\xbf<"  # UTF-8 or ASCII, with or without a BOM
+    if not plain or b"\xee" in source:  # the lead byte of U+E000–U+EFFF in UTF-8
+        return True
+    at = source.find(b"&")  # single bytes: memchr, where b"&#" in source takes a hundred times as long
+    while at >= 0:
+        if source[at + 1:at + 2] == b"#":
+            return True
+        at = source.find(b"&", at + 1)
+    return False
 
-    The WordprocessingML is reduced to a skeleton of paragraphs, tables, rows
-    and cells in C (``flatten.xsl``); this module only walks that skeleton.
+
+def read_document(root: etree._Element, source: bytes | None = None) -> Document:
+    """Flatten a parsed main document part (``w:document``, parsed from ``source`` when given) into rows.
+
+    The WordprocessingML is reduced in C (``flatten.xsl``) to one string in which private-use characters
+    mark paragraphs, tables, rows and cells; this module splits it and lays out the rows.
     """
     if etree.QName(root).namespace != _TRANSITIONAL:
         root = _as_transitional(root)
-    skeleton = (_FLATTEN if _symbol_fonts(root) else _FLATTEN_PLAIN)(root).getroot()
+        source = None
+    if source is None:
+        sheet = _FLATTEN[_symbol_fonts(root), True]
+    else:
+        sheet = _FLATTEN[b"Wingdings" in source, _may_hold_private_use(source)]
+    flat = _resolved(str(sheet(root)))
     doc = Document()
-    if skeleton is not None:
-        walker = _Walker(doc, skeleton)
-        walker.blocks(skeleton, 0)
-        walker.lone_columns()
+    walker = _Walker(doc, flat)
+    walker.blocks(_blocks(flat), 0)
+    walker.lone_columns()
     return doc
 
 
+# What flatten.xsl writes around the text (characters it deletes from the document's own text):
+# a paragraph (its text follows; HIGHLIGHTED first if it holds highlighted text), a table and its end,
+# a row (its gridBefore follows), a cell ("span" or "span,vMerge value", then ATTRIBUTES_END, then its
+# blocks), and a symbol character (font, char and the run's font, between SYMBOL and SYMBOL_END).
+PARAGRAPH, HIGHLIGHTED, TABLE, TABLE_END, ROW = "\ue010", "\ue011", "\ue012", "\ue013", "\ue014"
+CELL, ATTRIBUTES_END, SYMBOL, SYMBOL_SEPARATOR, SYMBOL_END = "\ue016", "\ue017", "\ue018", "\ue019", "\ue01a"
+_STRUCTURE = re.compile(f"([{PARAGRAPH}{TABLE}{TABLE_END}{ROW}{CELL}])")
+_SYMBOL_RE = re.compile(f"{SYMBOL}([^{SYMBOL_SEPARATOR}{SYMBOL_END}]*){SYMBOL_SEPARATOR}"
+                        f"([^{SYMBOL_SEPARATOR}{SYMBOL_END}]*){SYMBOL_SEPARATOR}([^{SYMBOL_END}]*){SYMBOL_END}")
+
+
+def _blocks(flat: str) -> list:
+    """The flattened text as nested lists. A list of blocks holds paragraphs (str) and tables; a table is a
+    list of rows; a row is ``[gridBefore, cell, ...]``; a cell is ``[attributes, block, ...]``."""
+    body: list = []
+    blocks: list | None = body  # where a paragraph or table goes (None: between a table's rows and cells)
+    table: list | None = None
+    row: list | None = None
+    outer: list[tuple[list | None, list | None, list | None]] = []
+    parts = _STRUCTURE.split(flat)
+    for mark, text in zip(parts[1::2], parts[2::2]):
+        if mark == PARAGRAPH:
+            if blocks is not None:
+                blocks.append(text)
+        elif mark == CELL:
+            if row is not None:
+                blocks = [text[:-1] if text[-1:] == ATTRIBUTES_END else text.partition(ATTRIBUTES_END)[0]]
+                row.append(blocks)
+        elif mark == ROW:
+            if table is not None:
+                row = [text]
+                table.append(row)
+                blocks = None
+        elif mark == TABLE:
+            if blocks is not None:
+                outer.append((blocks, table, row))
+                table, row = [], None
+                blocks.append(table)
+                blocks = None
+        elif outer:  # TABLE_END
+            blocks, table, row = outer.pop()
+    return body
+
+
+def _resolved(flat: str) -> str:
+    """The flattened document with symbol-font characters resolved, placeholder texts dropped and typed
+    box and tick glyphs as markers: done once for the whole text, each only if the text holds it."""
+    if SYMBOL in flat:
+        flat = _SYMBOL_RE.sub(lambda m: _symbol(m[1] or m[3], m[2]), flat)
+    if "lick" in flat or "hoose" in flat or "nter text" in flat:
+        flat = _PLACEHOLDER_RE.sub("", flat)
+    for glyph, marker in _GLYPH_MARKERS:
+        if glyph in flat:
+            flat = flat.replace(glyph, marker)
+    return flat
+
+
 class _Walker:
-    def __init__(self, doc: Document, skeleton: etree._Element) -> None:
+    def __init__(self, doc: Document, flat: str) -> None:
         self.doc = doc
         self.tables = 0
-        # Whole-document checks, so that most paragraphs need no per-paragraph work:
-        # glyphs may come from the text or from a symbol character.
-        whole = etree.tostring(skeleton, method="text", encoding=str)
-        self.glyphs = any(glyph in whole for glyph in _GLYPHS) or skeleton.find(".//sym") is not None
-        self.placeholders = "lick" in whole or "hoose" in whole or "nter text" in whole
         self.runs: dict[int, list[tuple[int, str | None]]] = {}  # tabbed run → its rows (where, text if spaced)
 
     def lone_columns(self) -> None:
@@ -173,20 +254,21 @@ class _Walker:
                 old = self.doc.rows[at]
                 self.doc.rows[at] = Row([Cell(text, 0)], None, at, old.depth)
 
-    def blocks(self, parent: etree._Element, depth: int) -> None:
+    def blocks(self, blocks: list, depth: int) -> None:
         tabbed: tuple[int, int] | None = None  # (table id, next row index) of a run of tab-separated paragraphs
-        for child in parent:
-            if child.tag == "p":
-                whole = self.text(child)
+        for block in blocks:
+            if block.__class__ is str:
+                whole = self.text(block)
                 # A body paragraph's lines broken by hand (w:br, as pasted text arrives) are lines of the form;
                 # in a line of tab-separated columns, a break is inside a column.
+                highlighted = block.startswith(HIGHLIGHTED)
                 for text in whole.split("\n") if "\n" in whole and "\t" not in whole else (whole,):
-                    tabbed = self.line(text.strip(), child.get("hl"), depth, tabbed)
-            elif child.tag == "tbl":
+                    tabbed = self.line(text.strip(), highlighted, depth, tabbed)
+            else:
                 tabbed = None
-                self.table(child, depth)
+                self.table(block, depth)
 
-    def line(self, text: str, highlighted: str | None, depth: int,
+    def line(self, text: str, highlighted: bool, depth: int,
              tabbed: tuple[int, int] | None) -> tuple[int, int] | None:
         """One line of a body paragraph as a row; returns the run of tab-separated lines it continues."""
         spaced = None
@@ -208,47 +290,55 @@ class _Walker:
         self.doc.rows.append(Row([Cell(text, 0, highlighted=marked)], None, len(self.doc.rows), depth))
         return tabbed
 
-    def table(self, tbl: etree._Element, depth: int) -> None:
+    def table(self, table: list, depth: int) -> None:
         self.tables += 1
         table_id = self.tables
         rows = self.doc.rows
-        for index, tr in enumerate(tbl.iterchildren("tr")):
-            cells, trailing = self.row_cells(tr)
+        for index, row in enumerate(table):
+            cells, trailing = self.row_cells(row)
             rows.append(Row(cells, table_id, index, depth))
             for block in trailing:  # a cell's nested tables and what follows them, in order
-                if block.tag == "tbl":
+                if block.__class__ is not str:
                     self.table(block, depth + 1)
                 else:
                     text = self.text(block)
-                    marked = _lines(text) if block.get("hl") and text else frozenset()
+                    marked = _lines(text) if text and block.startswith(HIGHLIGHTED) else frozenset()
                     rows.append(Row([Cell(text, 0, highlighted=marked)], None, len(rows), depth + 1))
 
-    def row_cells(self, tr: etree._Element) -> tuple[list[Cell], list[etree._Element]]:
-        before = tr.get("before")
+    def row_cells(self, row: list) -> tuple[list[Cell], list]:
+        before = row[0]
         col = _int(before, 0) if before else 0
         cells: list[Cell] = []
-        trailing: list[etree._Element] = []
+        trailing: list = []
         text = self.text
-        for tc in tr.iterchildren("tc"):
-            span_text = tc.get("span")
-            span = max(1, _int(span_text, 1)) if span_text else 1
-            merged = tc.get("vmerge") == "1" and tc.get("merge") in ("", "continue", None)
+        for at in range(1, len(row)):
+            cell = row[at]
+            if cell[0]:  # most cells neither span nor merge
+                span_text, merge_mark, merge = cell[0].partition(",")
+                span = max(1, _int(span_text, 1)) if span_text else 1
+                merged = bool(merge_mark) and merge in ("", "continue")
+            else:
+                span, merged = 1, False
+            if len(cell) == 2 and cell[1].__class__ is str and cell[1][:1] != HIGHLIGHTED:  # one plain paragraph
+                cells.append(Cell("" if merged else cell[1].strip(), col, span, merged))
+                col += span
+                continue
             paras: list[str] = []
             marked: list[int] = []  # the lines of highlighted paragraphs (a cell may list the same item twice)
             line = 0
             nested = False
-            for block in tc:
-                tag = block.tag
-                nested = nested or tag == "tbl"
-                if nested:
-                    trailing.append(block)
-                elif tag == "p":
+            for k in range(1, len(cell)):
+                block = cell[k]
+                if not nested and block.__class__ is str:
                     para = text(block)
                     paras.append(para)
                     lines = para.count("\n") + 1
-                    if block.get("hl") and para:
+                    if para and block.startswith(HIGHLIGHTED):
                         marked.extend(range(line, line + lines))
                     line += lines
+                else:
+                    nested = True
+                    trailing.append(block)
             if merged:
                 content = ""
             elif len(paras) == 1:
@@ -263,20 +353,10 @@ class _Walker:
             col += span
         return cells, trailing
 
-    def text(self, p: etree._Element) -> str:
-        """A skeleton paragraph's text, symbol-font characters resolved, placeholders dropped."""
-        if len(p):
-            parts = [p.text or ""]
-            for child in p:
-                parts.append(_symbol(child.get("font") or child.get("runfont"), child.get("char", "")))
-                parts.append(child.tail or "")
-            text = "".join(parts)
-        else:
-            text = p.text or ""
-        if self.placeholders and ("lick" in text or "hoose" in text or "nter text" in text):
-            text = _PLACEHOLDER_RE.sub("", text)
-        text = text.strip()  # also a FORMTEXT field's blank default
-        return text.translate(_GLYPH_TABLE) if self.glyphs else text
+    @staticmethod
+    def text(raw: str) -> str:
+        """A paragraph's text (``_resolved`` has done the rest)."""
+        return (raw[1:] if raw.startswith(HIGHLIGHTED) else raw).strip()  # also a FORMTEXT field's blank default
 
 
 def _lines(text: str) -> frozenset[int]:
@@ -309,6 +389,8 @@ def _symbol(font: str | None, char: str) -> str:
         return ""
     if code >= 0xF000:
         code -= 0xF000
+    if 0xE010 <= code <= 0xE01A:
+        return ""  # the private-use characters the flattened text's structure is written in
     table = _SYMBOLS.get((font or "").lower())
     if table is None:
         return chr(code) if code >= 0x20 else ""
@@ -333,7 +415,7 @@ def _columns(text: str) -> str:
 _CHOICE = re.compile(r"^(?:[xX]\s+)?(?:yes|no|y|n)\b", re.IGNORECASE)
 _SPACED = re.compile(r"(?<=\S)[ \u00a0]{3,}(?=\S)")
 _TABBED = re.compile(r"\S[ ]*\t+[ ]*\S")  # text on both sides of a tab
-_GLYPHS = tuple(sorted(GLYPHS_ON | GLYPHS_OFF))
+_GLYPH_MARKERS = tuple(sorted([(glyph, TICK_ON) for glyph in GLYPHS_ON] + [(glyph, TICK_OFF) for glyph in GLYPHS_OFF]))
 
 
 def normalise_glyphs(text: str) -> str:

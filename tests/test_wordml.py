@@ -86,3 +86,29 @@ def test_wingdings_private_use_characters_as_libreoffice_writes_them():
     assert rewritten["indicators"] == plain["indicators"]
     assert rewritten["overall_level"] == plain["overall_level"]
     assert any(i["level"] for i in rewritten["indicators"].values())
+
+
+@pytest.mark.parametrize("written", ["utf-8", "reference", "symbol"])
+def test_private_use_characters_in_the_text_cannot_forge_structure(written):
+    """The flattened text marks paragraphs, tables, rows and cells with private-use characters U+E010–U+E01A;
+    the same characters in a document's own text (typed, as a character reference, or as a w:sym) are
+    dropped, so they can neither split a cell nor open a table."""
+    spec = F.sample_ce_matrix(4)
+    data = F.build_ce_matrix(spec, F.Variant(layout="pairs"))
+    name = spec.child_name.encode()
+    first, _, last = spec.child_name.partition(" ")
+    forged = {
+        "utf-8": first.encode() + "\ue016\ue017\ue010\ue012\ue014".encode() + b" " + last.encode(),
+        "reference": first.encode() + b"&#xE016;&#xE017;&#xE010;&#xE012;&#xE014; " + last.encode(),
+        "symbol": first.encode() + b'</w:t></w:r><w:r><w:sym w:font="Arial" w:char="E014"/><w:t xml:space="preserve"> '
+        + last.encode(),
+    }[written]
+
+    def forge(body: bytes) -> bytes:
+        assert name in body
+        return body.replace(name, forged)
+
+    plain, read = parse_document(data, "a.docx").to_json(), parse_document(_with_main_part(data, forge), "a.docx").to_json()
+    assert read["child"]["name"] == spec.child_name
+    assert read["indicators"] == plain["indicators"]
+    assert read["missing"] == plain["missing"]

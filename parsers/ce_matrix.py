@@ -86,6 +86,8 @@ def _find_heading(text: str, profile: Profile) -> tuple[str, str | None] | None:
     if sep:
         key = _lookup(head, table)
         if key is not None:
+            if _sentence(tail) and level_in(tail, profile.levels) is None:
+                return None  # "Education: see the chronology below." opens evidence; it is no heading
             return key, tail.strip() or None
     for dash in (" – ", " - ", " — "):
         # "Coercion / control – Level: Significant", "6. Risk Indicator - Running away - Level: Moderate": the
@@ -96,6 +98,12 @@ def _find_heading(text: str, profile: Profile) -> tuple[str, str | None] | None:
                 _, colon, after = tail.partition(":")
                 return key, (after if colon else tail).strip() or None
     return None
+
+
+def _sentence(text: str) -> bool:
+    """Words ending like a sentence (five or more, then a full stop): prose."""
+    text = text.strip()
+    return len(text.split()) >= 5 and text[-1:] in ".!?"
 
 
 def _heading_table(profile: Profile) -> dict[str, str]:
@@ -133,8 +141,12 @@ def indicator_headings(doc: Document, profile: Profile) -> list[tuple[int, list[
     found_rows = doc.memo.get(memo_key)
     if found_rows is None:
         found_rows = []
+        fields = frozenset().union(*(spec.forms for spec in profile.fields.values()))
         for i, row in enumerate(doc.rows):
-            found = [hit for cell in row.cells[:2] if cell.text.strip() and len(cell.text) <= 200
+            # The second cell after a number or an empty cell ("13. | Physical risks"), never a field's value
+            # ("PROVIDE EVIDENCE | Education: see the chronology …").
+            cells = row.cells[:1] if row.cells and label_forms(row.cells[0].text) & fields else row.cells[:2]
+            found = [hit for cell in cells if cell.text.strip() and len(cell.text) <= 200
                      and (hit := heading_key(cell.text, profile))]
             if found:
                 found_rows.append((i, found))
@@ -442,8 +454,10 @@ def _child(reader: Reader, profile: Profile, assessed: date | None, today: date)
         if question is not None and (details[key] is None or question.offered):
             # "Yes ☐ No ☒", or Yes and No in cells of their own: the ticked one, not the printed "Yes No".
             details[key] = None if question.answer is None else "Yes" if question.answer else "No"
-    open_hit = _first(reader, fields.get("child.open_to_csc"))
-    details["open_to_csc"] = reader.yes_no_at(open_hit) if open_hit else None
+    # In the matrix's own header, if it asks there: a referral form in the same file may ask again.
+    spec = fields.get("child.open_to_csc")
+    own = reader.answer(spec, end=_first_indicator_row(reader, profile))
+    details["open_to_csc"] = own.answer if own.answer is not None else reader.answer(spec).answer
     return Child(name=name, dob=dob, age=age, aliases=aliases, details=details)
 
 

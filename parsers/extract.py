@@ -63,11 +63,14 @@ class Reader:
         stop = len(self.doc.rows) if end is None else min(end, len(self.doc.rows))
         hits = [hit for hit in self._exact(spec) if start <= hit.row < stop]
         if not hits and fuzzy:
-            if self._fuzzy is None:
-                self._fuzzy = FuzzyIndex(self.doc)
-            hits = [h for h in self._fuzzy.find(spec) if start <= h.row < stop]
-            hits = [Hit(h.row, h.cell, None if h.inline and self._label_like(h.inline) else h.inline) for h in hits]
+            hits = self._fuzzy_hits(spec, start, stop)
         return hits
+
+    def _fuzzy_hits(self, spec: FieldSpec, start: int, stop: int) -> list[Hit]:
+        if self._fuzzy is None:
+            self._fuzzy = FuzzyIndex(self.doc)
+        hits = [h for h in self._fuzzy.find(spec) if start <= h.row < stop]
+        return [Hit(h.row, h.cell, None if h.inline and self._label_like(h.inline) else h.inline) for h in hits]
 
     def _exact(self, spec: FieldSpec) -> list[Hit]:
         """Every exact hit for ``spec`` in the document, computed once per reader."""
@@ -119,7 +122,7 @@ class Reader:
             for cell in row.cells[hit.cell + 1:]:
                 if cell.merged_above:
                     continue
-                if self.is_label(cell.text) and not (prose and _prose(cell.text)):
+                if self.is_label(cell.text) and not (prose and self._prose(cell.text)):
                     break
                 return cell.text, hit.row
             else:
@@ -131,9 +134,14 @@ class Reader:
         below = self.doc.rows[at]
         col = row.cells[hit.cell].col if row.table is not None else 0
         cell = below.cell_at(col) if below.table == row.table else (below.cells[0] if below.cells else None)
-        if cell is None or self.is_label(cell.text):
+        if cell is None or (self.is_label(cell.text) and not (prose and self._prose(cell.text))):
             return None, hit.row
         return cell.text, at
+
+    def _prose(self, text: str) -> bool:
+        """A free-text answer, whatever its first line says; not a label wrapped over lines."""
+        joined = joined_label(text)
+        return _prose(text) and not (joined and self.profile.is_label(joined))
 
     def long_text(self, spec: FieldSpec | None, start: int = 0, end: int | None = None, *,
                   every: bool = False) -> str | None:
@@ -236,7 +244,7 @@ class Reader:
         cells = self.doc.rows[i].cells
         if len(cells) >= 3 and self._merged_down(i, 0):
             cells = cells[1:]
-        labels = [self.is_label(c.text) and not (prose and _prose(c.text)) for c in cells]
+        labels = [self.is_label(c.text) and not (prose and self._prose(c.text)) for c in cells]
         if sum(labels) < 2:
             return False
         adjacent = any(a and b for a, b in zip(labels, labels[1:]))
@@ -293,13 +301,47 @@ class Reader:
 
     # -- yes / no and tick lists -------------------------------------------
 
-    def yes_no_at(self, hit: Hit) -> bool | None:
-        """The yes/no answer to a labelled question, including "Yes" and "No" offered in cells or on rows of
-        their own, each with its own box ("Question | Yes | ☐ | No | ☒", or " | No | ☐" / " | Yes | ☒" below)."""
-        return self.question_at(hit).answer
+    def answer(self, spec: FieldSpec | None, narrative: tuple[int, int] | None = None,
+               start: int = 0, end: int | None = None, *, every: bool = False) -> Answer:
+        """A yes/no question's answer over every place its label appears.
+
+        The label's words also turn up elsewhere: written in another question's answer ("If not, why not? |
+        Open to Children's Social Care: no (case closed)") or in the concerns ("Is the child at immediate risk?
+        Mum said no"). So an answer chosen between Yes and No (boxes, or options of their own) wins over a
+        written one, and a written one beside its own label over one inside another label's value; among
+        equals the first. So does one in the rows of ``narrative`` (the form's free-text account), which may
+        quote the question. With no answer under the exact labels (or always, with ``every``: a question whose
+        every answer matters), the looser ones are tried. Only rows [start, end) are read.
+        """
+        if spec is None:
+            return Answer(None, [], False)
+        stop = len(self.doc.rows) if end is None else min(end, len(self.doc.rows))
+        hits = self.find(spec, start, stop)
+        questions = [(hit, self.question_at(hit)) for hit in hits]
+        if (every or all(q.answer is None for _, q in questions)) and hits == self.find(spec, start, stop, fuzzy=False):
+            questions += [(hit, self.question_at(hit)) for hit in self._fuzzy_hits(spec, start, stop) if hit not in hits]
+        def aside(hit: Hit) -> bool:
+            return self._inside_value(hit) or (narrative is not None and narrative[0] <= hit.row < narrative[1])
+
+        answered = [(not q.offered, aside(hit), q.answer) for hit, q in questions if q.answer is not None]
+        if not answered:
+            return Answer(None, [], any(q.both for _, q in questions))
+        best = min(answered, key=lambda a: a[:2])
+        return Answer(best[2], sorted({a[2] for a in answered if a[:2] == best[:2]}), False)
+
+    def _inside_value(self, hit: Hit) -> bool:
+        """Whether a label hit sits in a cell that is another label's value (to the right of a label)."""
+        row = self.doc.rows[hit.row]
+        if row.table is None:
+            return False
+        for cell in reversed(row.cells[:hit.cell]):
+            if not cell.merged_above and cell.text.strip():
+                return self.is_label(cell.text)
+        return False
 
     def question_at(self, hit: Hit) -> YesNo:
-        """The labelled question's answer, and how it was given."""
+        """The labelled question's answer, and how it was given, including "Yes" and "No" offered in cells or on
+        rows of their own, each with its own box ("Question | Yes | ☐ | No | ☒", or " | No | ☐" / " | Yes | ☒" below)."""
         offered, answer, ticks = self._split_choice(hit)
         if not offered:
             offered, answer, ticks = self._column_choice(hit)
@@ -401,6 +443,8 @@ class Reader:
         words = norm(clean(raw)).split(" ")
         if words and words[0] in ("yes", "y"):
             return True
+        if words[:2] in (["not", "known"], ["not", "sure"], ["not", "applicable"]):
+            return None  # "Open to CSC - not known": unanswered, not a No
         if words and words[0] in ("no", "n", "not"):
             return False
         return None
@@ -478,6 +522,15 @@ class Reader:
             return None
         labels = [k for k, c in enumerate(row.cells) if c.text.strip() and tick_state(c.text) is None]
         return _box_after(row, j, labels)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A yes/no question's answer, read over every place it appears."""
+
+    answer: bool | None
+    given: list[bool]  # the answers given in the places of the chosen kind (both True and False: a conflict)
+    both: bool  # no answer, and Yes and No both ticked somewhere
 
 
 @dataclass(frozen=True)

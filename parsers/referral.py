@@ -54,19 +54,33 @@ class _ReferralReader:
         return ranges
 
     def _anchor(self, section: str) -> int | None:
-        """The row of the section's first specific label, if any."""
-        found = []
-        for key, spec in self.profile.fields.items():
-            if key.startswith(section + "."):
-                found.extend(hit.row for hit in self.reader.find(spec, fuzzy=False))
-        return min(found) if found else None
+        """The row of the section's first specific label, if any; of several, the first of those whose table
+        (or run of paragraphs) holds the most of the section's fields ("Referrer: J. Smith" written above the
+        form is not where the referrer's details are)."""
+        specs = [spec for key, spec in self.profile.fields.items() if key.startswith(section + ".")]
+        found = sorted({hit.row for spec in specs for hit in self.reader.find(spec, fuzzy=False)})
+        if len(found) <= 1:
+            return found[0] if found else None
+        rows = self.reader.doc.rows
+        specs += self.profile.section_fields.get(section, {}).values()
+
+        def held(at: int) -> int:
+            start, end = _table_span(rows, at) if rows[at].table is not None else (at, min(at + 8, len(rows)))
+            return sum(1 for spec in specs if self.reader.find(spec, start, end, fuzzy=False))
+
+        return max(found, key=lambda at: (held(at), -at))
 
     def text(self, key: str, *, prose: bool = False) -> str | None:
-        """A field's value: the specific labels anywhere, then generic ones in the section."""
+        """A field's value: the specific labels in the field's section, then anywhere, then generic ones in the
+        section."""
+        section = key.split(".", 1)[0]
+        if section in self.ranges:
+            value, _ = self.reader.field(self.profile.fields.get(key), *self.ranges[section], prose=prose)
+            if value:
+                return value
         value, _ = self.reader.field(self.profile.fields.get(key), prose=prose)
         if value:
             return value
-        section = key.split(".", 1)[0]
         spec = self.profile.section_fields.get(section, {}).get(key)
         if spec is not None and section in self.ranges:
             start, end = self.ranges[section]
@@ -75,14 +89,16 @@ class _ReferralReader:
 
 
     def yes_no(self, key: str, warnings: list[str]) -> bool | None:
-        spec = self.profile.fields.get(key)
-        questions = [self.reader.question_at(hit) for hit in (self.reader.find(spec) if spec else [])]
-        for question in questions:
-            if question.answer is not None:
-                return question.answer
-        if any(question.both for question in questions):
+        found = self.reader.answer(self.profile.fields.get(key), self.ranges.get("concern"),
+                                   every=key == "immediate_risk")
+        if found.both:
             warnings.append(f"{key}: both Yes and No are ticked; read as no answer")
-        return None
+        if len(found.given) > 1:
+            if key == "immediate_risk":  # conflicting risk signals route by the higher (SPEC principle 2)
+                warnings.append(f"{key}: the question is answered both Yes and No on the form; read as Yes")
+                return True
+            warnings.append(f"{key}: the question is answered both Yes and No on the form; the first answer is used")
+        return found.answer
 
     def categories(self) -> list[str]:
         spec = self.profile.fields["categories"]

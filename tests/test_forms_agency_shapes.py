@@ -1654,3 +1654,139 @@ def test_the_readable_summary_shows_the_other_form_in_the_file(tmp_path, capsys)
     out = capsys.readouterr().out
     assert "both.docx: CE Matrix — parsed" in out
     assert "also in this file: Safeguarding Referral Form" in out and "immediate_risk: yes" in out
+
+
+# -- label look-alikes (round twenty-one) --------------------------------------------------------------
+
+def _consent_referral(consent: list[tuple[str, str]], concerns: str = "Seen with older youths.") -> bytes:
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk")])
+    d.add_paragraph("Child / young person’s details")
+    _pairs(d, [("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")])
+    _pairs(d, [("What are you worried about?", concerns)])
+    d.add_paragraph("Consent and other information")
+    _pairs(d, [(Q, "Yes ☒ No ☐"), *consent])
+    return _save(d)
+
+
+@pytest.mark.parametrize("lookalike, question, key", [
+    (("If not, why not?", "Open to Children’s Social Care: no (case closed in 2025)"),
+     "Is the child open to Children’s Social Care?", "open_to_csc"),
+    (("The child’s views", "Is the child at immediate risk? She says no."),
+     "Is the child at immediate risk of significant harm?", "immediate_risk"),
+])
+def test_a_question_written_in_an_earlier_answer_does_not_answer_it(lookalike, question, key) -> None:  # type: ignore[no-untyped-def]
+    """The question's words at the start of another question's answer, written, before the question itself
+    with its boxes: the boxes answer it (the written look-alike came first and won)."""
+    result = parse_document(_consent_referral([lookalike, (question, "Yes ☒ No ☐")]), "r.docx").to_json()
+    assert result[key] is True
+    alone = parse_document(_consent_referral([lookalike]), "r.docx").to_json()
+    assert alone[key] is (False if key == "open_to_csc" else None)  # with nothing else, the written words count
+
+
+def _paragraph_referral(narrative: list[str], answers: list[str]) -> bytes:
+    d = docx.Document()
+    for text in ("SAFEGUARDING REFERRAL FORM", "Referrer name: Jane Teacher", "Agency: Durham Academy",
+                 "Email: dsl@academy.sch.uk", "Child's name: Riley Green", "Date of birth: 03/04/2012",
+                 "Address: 2 Sample Road", "Reason for referral", "What has happened / what are you worried about?",
+                 "Seen with older youths.", *narrative, "Mia was at home during school hours.",
+                 "Consent and information sharing", f"{Q} Yes", *answers):
+        d.add_paragraph(text)
+    return _save(d)
+
+
+@pytest.mark.parametrize("quoted, answer, key, expected", [
+    ("Is a CE Matrix attached? Not yet", "Is a CE Matrix attached? Yes", "ce_matrix_attached", True),
+    ("Open to CSC - not known", "Is the child open to Children’s Social Care? Yes", "open_to_csc", True),
+    ("Is the child at immediate risk? Mum said no", "Is the child at immediate risk of significant harm? ☒ Yes ☐ No",
+     "immediate_risk", True),
+    ("Is the child at immediate risk? no, according to mum", "Is the child at immediate risk? Yes", "immediate_risk",
+     True),
+])
+def test_a_question_quoted_in_the_concerns_does_not_answer_it(quoted: str, answer: str, key: str,
+                                                              expected: bool) -> None:
+    """A form typed as paragraphs: the account of the concerns quotes a question; the answer further on counts."""
+    assert parse_document(_paragraph_referral([quoted], [answer]), "r.docx").to_json()[key] is expected
+
+
+def test_not_known_is_no_answer() -> None:
+    result = parse_document(_paragraph_referral([], ["Open to Children’s Social Care - not known"]), "r.docx").to_json()
+    assert result["open_to_csc"] is None
+
+
+@pytest.mark.parametrize("first, second", [("Yes ☐ No ☒", "Yes ☒ No ☐"), ("Yes ☒ No ☐", "Yes ☐ No ☒")])
+def test_questions_answered_both_ways_on_one_form_are_read_as_immediate_risk(first: str, second: str) -> None:
+    """The immediate-risk question asked twice with its boxes (in two wordings), answered Yes once and No once:
+    conflicting risk signals route by the higher (SPEC principle 2), with a warning."""
+    result = parse_document(_consent_referral([
+        ("Is the child at immediate risk of significant harm?", first),
+        ("Is the child at immediate risk?", second)]), "r.docx").to_json()
+    assert result["immediate_risk"] is True
+    assert any("immediate_risk: the question is answered both Yes and No" in w for w in result["warnings"])
+
+
+@pytest.mark.parametrize("first_line", ["Name: (see previous referral)", "DOB: unknown to school at the time",
+                                        "Is the child at immediate risk? Mum said no"])
+def test_concerns_in_the_row_below_that_open_with_a_label_like_line(first_line: str) -> None:
+    """The concerns in the row under their label, their first line reading like a label: still the concerns."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"),
+               (Q, "Yes")])
+    table = d.add_table(rows=2, cols=1)
+    table.rows[0].cells[0].text = "19. What has happened / what are you worried about?"
+    table.rows[1].cells[0].text = f"{first_line}\nKai attended surgery with a cut to his hand he said happened at work."
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert "Kai attended surgery" in (result["concerns"] or "") and "concerns" not in result["missing"]
+
+
+def test_a_label_wrapped_over_two_lines_is_not_its_own_answer() -> None:
+    """"What has happened /" "what are you worried about?" in one cell, the answer beside it: the label's lines
+    are not part of the concerns (under a "Reason for referral" heading row whose value is the row below)."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")])
+    table = d.add_table(rows=3, cols=2)
+    table.rows[0].cells[0].text = "Reason for referral"
+    table.rows[1].cells[0].text = "What has happened /\nwhat are you worried about?"
+    table.rows[1].cells[1].text = "Riley has been seen getting into cars with older men after school."
+    table.rows[2].cells[0].text, table.rows[2].cells[1].text = Q, "Yes"
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["concerns"] == "Riley has been seen getting into cars with older men after school."
+
+
+@pytest.mark.parametrize("opening", ["Education: see the chronology below (EV).", "Education – see the chronology",
+                                     "EDUCATION: attendance is fine; the worry is online."])
+def test_evidence_opening_with_another_indicators_title_stays_evidence(opening: str) -> None:
+    d = _descriptor_doc()
+    _evidence_cell(d, "Social").text = f"{opening}\nLarge number of unknown adult followers on Snapchat."
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert "Snapchat" in (result["indicators"]["social_networking"]["evidence"] or "")
+    assert result["indicators"]["education"] == parse_document(_save(_descriptor_doc()), "m.docx").to_json()[
+        "indicators"]["education"]
+    assert not any("appears 2 times" in w for w in result["warnings"])
+
+
+def test_a_referrer_line_above_the_form_does_not_hide_the_referrers_table() -> None:
+    """"Referrer: J. Smith (on behalf of the DSL)" typed above the form: the referrer's section is still the
+    table of the referrer's fields (role, agency, phone and email were lost)."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    d.add_paragraph("Referrer: J. Smith (on behalf of the DSL)")
+    d.add_paragraph("Section 1 – Child / young person")
+    _pairs(d, [("Full name of child", "Tyler Bell"), ("Date of birth", "22.06.11"), ("Home address", "15 North Road")])
+    d.add_paragraph("Section 2 – Referring officer")
+    table = d.add_table(rows=3, cols=4)
+    for row, cells in zip(table.rows, [("Referrer name", "Mark Hall", "Role", "Police Constable"),
+                                       ("Agency", "Durham Constabulary", "Contact telephone", "0191 375 2231"),
+                                       ("Email", "mark.hall@durham.police.uk", "Date", "18.11.26")]):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+    _pairs(d, [("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"] == {"name": "Mark Hall", "role": "Police Constable", "agency": "Durham Constabulary",
+                                  "phone": "0191 375 2231", "email": "mark.hall@durham.police.uk"}
+    assert result["missing"] == []

@@ -94,7 +94,9 @@ class Reader:
         if matches(first, spec):
             return Hit(i, j, rest.strip() or None)
         if inline is not None:
-            return Hit(i, j, None)  # "Reason for referral: what are you worried about?" is all label
+            # "Reason for referral: what are you worried about?" is all label; "Role: GP" may be "GP", a value
+            # that is also a label: kept aside, in case nothing else answers
+            return Hit(i, j, None, inline or None)
         return None
 
     def _label_like(self, text: str) -> bool:
@@ -279,6 +281,10 @@ class Reader:
             text = clean(raw) if raw is not None else ""
             if text:
                 return text, hit
+        if first_hit is not None and not prose:
+            for hit in self.find(spec, start, end, fuzzy=fuzzy):
+                if hit.aside and _short_value(hit.aside, spec):
+                    return clean(hit.aside), hit
         return None, first_hit
 
     # -- sections ----------------------------------------------------------
@@ -625,6 +631,14 @@ def _marked_list_keys(text: str, items: tuple, fuzzy: bool) -> list[str | None] 
             mine = parts[0] if side == "before" else parts[-1]
             keys.append(whole or item_key(mine, items, fuzzy=fuzzy))
     return keys if listed else None
+
+
+def _short_value(text: str, spec: FieldSpec) -> bool:
+    """Words set aside after a label that may still be its value: short, not a question or another "Label:",
+    not the label again."""
+    text = clean(text)
+    return (0 < len(text.split()) <= 3 and text[-1:] not in ":?" and "\n" not in text and not matches(text, spec)
+            and not any(m in text for m in MARKERS))
 
 
 def _prose(text: str) -> bool:

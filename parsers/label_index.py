@@ -17,6 +17,7 @@ class Hit:
     row: int
     cell: int
     inline: str | None  # value found in the label's own cell
+    aside: str | None = None  # words after the label that read as a label themselves ("Role: GP"), set aside
 
 
 _FILLER = frozenset(

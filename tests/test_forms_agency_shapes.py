@@ -1790,3 +1790,17 @@ def test_a_referrer_line_above_the_form_does_not_hide_the_referrers_table() -> N
     assert result["referrer"] == {"name": "Mark Hall", "role": "Police Constable", "agency": "Durham Constabulary",
                                   "phone": "0191 375 2231", "email": "mark.hall@durham.police.uk"}
     assert result["missing"] == []
+
+
+@pytest.mark.parametrize("role", ["GP", "School nurse", "Social worker"])
+def test_a_referrers_role_that_is_also_a_label_elsewhere_is_still_the_role(role: str) -> None:
+    """"Role: GP" in a typed referrer block: "GP" is a label too (the child's GP), but nothing else answers the
+    role, so it is the role; a label and its question ("Reason: what are you worried about?") still is not."""
+    d = docx.Document()
+    for text in ("SAFEGUARDING REFERRAL FORM", "Referrer details", "Name: Dr Helen Ng", f"Role: {role}",
+                 "Agency: Claypath Medical Practice", "Email: helen.ng@nhs.net", "Child details",
+                 "Child's name: Ellie Robson", "Date of birth: 23.12.12", "Address: 22 North Road",
+                 "GP: Stanley Health Centre", "What are you worried about? Seen with older youths.", f"{Q} Yes"):
+        d.add_paragraph(text)
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"]["role"] == role and result["child"]["gp"] == "Stanley Health Centre"

@@ -31,7 +31,7 @@ def exploitation_types(reader: Reader, profile: Profile) -> list[str]:
 
 def _written_items(text: str, items: tuple) -> list[str]:
     keys = []
-    for part in re.split(r"[,;\n]|\band\b|\s[-–—]\s", clean(text)):  # "OCG – county lines" is two
+    for part in re.split(r"[,;\n()]|\band\b|\s[-–—]\s", clean(text)):  # "OCG – county lines", "CCE (county lines)"
         key = item_key(part, items) if part.strip() else None
         if key:
             keys.append(key)

@@ -17,7 +17,8 @@ from parsers.label_index import Hit
 from parsers.labels import TEXT_CACHE_SIZE, FieldSpec, Profile, label_forms, matches, norm
 from parsers.levels import LevelReader, choose, level_in, written_level
 from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
-from parsers.people import dob_warning, form_age, join_names, pointer, split_aliases, split_name, subject_child
+from parsers.people import (dob_warning, form_age, join_names, pointer, split_aliases, split_name, subject_child,
+                            unreadable_date)
 from parsers.wordml import MARKERS, Document
 
 _TERMINATOR_FIELDS = ("voice_of_child", "views_of_parent", "suspects", "overall_level", "exploitation_types",
@@ -46,7 +47,7 @@ def read_ce_matrix(doc: Document, profile: Profile, file: str, today: date) -> P
     result.overall_level = _overall(reader, levels, profile, segments, result.warnings)
     result.effective_level = Level.highest([result.overall_level, *(i.level for i in result.indicators.values())])
     header = _header(reader, profile, today)
-    result.child = _child(reader, profile, header.get("assessment_date"), today)
+    result.child = _child(reader, profile, header.get("assessment_date"), today, result.warnings)
     result.warnings.extend(dob_warning(result.child.dob, header.get("assessment_date"), today))
     result.exploitation_types = exploitation_types(reader, profile)
     result.extra.update(_extras(reader, profile, header, result.child))
@@ -426,7 +427,7 @@ def _after(reader: Reader, spec: FieldSpec, anchor, end: int) -> str | None:
     return None
 
 
-def _child(reader: Reader, profile: Profile, assessed: date | None, today: date) -> Child:
+def _child(reader: Reader, profile: Profile, assessed: date | None, today: date, warnings: list[str]) -> Child:
     fields = profile.fields
     raw_name, _ = reader.field(fields["child.name"], not_people=True)
     raw_name = None if pointer(raw_name) else raw_name  # "See household table"
@@ -440,6 +441,7 @@ def _child(reader: Reader, profile: Profile, assessed: date | None, today: date)
         aliases.extend(a for a in split_aliases(alias_text) if a not in aliases)
     dob_text = reader.field(fields["child.dob"], not_people=True)[0] or listed.get("dob")
     dob = parse_uk_date(dob_text, today=today)
+    warnings.extend(unreadable_date("child.dob", dob_text, dob))
     age_text, _ = reader.field(fields["child.age"])
     age = form_age(dob, assessed, parse_age(age_text))
     details = {}

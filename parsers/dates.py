@@ -72,8 +72,17 @@ def parse_age(text: str | None) -> int | None:
     """The age in years written in a field ("14", "14 yrs", "14 years 3 months")."""
     if not text:
         return None
-    match = re.search(r"\b(\d{1,2})\b", text)
-    if not match:
-        return None
-    age = int(match.group(1))
+    match = re.search(r"(?<![\d.,/])(\d{1,2})(?![\d.,/:])", text)  # "14", "14 yrs", "14yrs"; not "14.5" or a date
+    if match:
+        age = int(match.group(1))
+    else:
+        words = re.findall(r"[a-z]+", text.lower())[:2]  # "fourteen", "fifteen years old", "twenty one"
+        age = _AGE_WORDS.get("-".join(words), _AGE_WORDS.get(words[0])) if words else None
+        if age is None:
+            return None
     return age if age <= 25 else None
+
+
+_AGE_WORDS = {word: n for n, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty twenty-one twenty-two twenty-three twenty-four twenty-five".split())}

@@ -121,11 +121,15 @@ class Reader:
             return hit.inline, hit.row
         row = self.doc.rows[hit.row]
         if row.table is not None and not self._header_row(hit.row, prose=prose):
+            label = row.cells[hit.cell].text
             for cell in row.cells[hit.cell + 1:]:
                 if cell.merged_above:
                     continue
                 if self.is_label(cell.text) and not (prose and self._prose(cell.text)):
-                    break
+                    own = self._own_value(cell.text, label)
+                    if own is None:
+                        break
+                    return own, hit.row
                 return cell.text, hit.row
             else:
                 if hit.cell + 1 < len(row.cells):
@@ -136,9 +140,29 @@ class Reader:
         below = self.doc.rows[at]
         col = row.cells[hit.cell].col if row.table is not None else 0
         cell = below.cell_at(col) if below.table == row.table else (below.cells[0] if below.cells else None)
-        if cell is None or (self.is_label(cell.text) and not (prose and self._prose(cell.text))):
+        if cell is not None and self.is_label(cell.text) and not (prose and self._prose(cell.text)):
+            # Under a row of column headings, "André Löwe AKA: Tiny" is the value; under a blank "Agency:" (a
+            # paragraph, or a cell of "Label: value" cells) "Contact details: …" is the next field. The label again
+            # below is the next record's ("Date: …").
+            headings = row.table is not None and below.table == row.table and self._header_row(hit.row, prose=prose)
+            own = self._own_value(cell.text, None) if headings else None
+            return (None, hit.row) if own is None else (own, at)
+        if cell is None:
             return None, hit.row
         return cell.text, at
+
+    @staticmethod
+    def _own_value(text: str, label: str | None) -> str | None:
+        """A cell by a label that reads "Word: value" (so looks like a field of its own): still the label's value
+        when the word introduces part of a value ("André Löwe AKA: Tiny", "Mob: 07700 900123", "mailto:jo@x.org")
+        or is the label again beside it (``label``: "Date | Date: 16/11/2026", then only what follows it)."""
+        first, _, rest = text.strip().partition("\n")
+        head, sep, tail = first.partition(":")
+        if not sep or not head.strip() or not any(ch.isalnum() for ch in tail):
+            return None
+        if label is not None and label_forms(head) & label_forms(label):
+            return "\n".join(part for part in (tail.strip(), rest.strip()) if part)
+        return text if _VALUE_PREFIX.search(head) else None
 
     def _prose(self, text: str) -> bool:
         """A free-text answer, whatever its first line says; not a label wrapped over lines."""
@@ -237,7 +261,7 @@ class Reader:
         for cell in row.cells[hit.cell + 1:]:
             if cell.merged_above:
                 continue
-            return None if self.is_label(cell.text) else cell.text
+            return self._own_value(cell.text, row.cells[hit.cell].text) if self.is_label(cell.text) else cell.text
         return None
 
     def _header_row(self, i: int, *, prose: bool = False) -> bool:
@@ -246,7 +270,8 @@ class Reader:
         cells = self.doc.rows[i].cells
         if len(cells) >= 3 and self._merged_down(i, 0):
             cells = cells[1:]
-        labels = [self.is_label(c.text) and not (prose and self._prose(c.text)) for c in cells]
+        labels = [self.is_label(c.text) and not (prose and self._prose(c.text)) and not _carries_value(c.text)
+                  for c in cells]
         if sum(labels) < 2:
             return False
         adjacent = any(a and b for a, b in zip(labels, labels[1:]))
@@ -279,6 +304,8 @@ class Reader:
             if prose and raw is not None and any(m in raw for m in MARKERS):
                 continue
             text = clean(raw) if raw is not None else ""
+            if text and NON_ANSWER.fullmatch(text):
+                return None, hit  # answered "unknown": as blank, and no other place's value (a sibling's age)
             if text:
                 return text, hit
         if first_hit is not None and not prose:
@@ -449,9 +476,9 @@ class Reader:
         words = norm(clean(raw)).split(" ")
         if words and words[0] in ("yes", "y"):
             return True
-        if words[:2] in (["not", "known"], ["not", "sure"], ["not", "applicable"]):
-            return None  # "Open to CSC - not known": unanswered, not a No
-        if words and words[0] in ("no", "n", "not"):
+        if words[:2] in (["not", "known"], ["not", "sure"], ["not", "applicable"], ["n", "a"], ["n", "k"]):
+            return None  # "Open to CSC - not known", "N/A": unanswered, not a No
+        if words and words[0] in ("no", "n", "not", "nope", "nah"):
             return False
         return None
 
@@ -631,6 +658,22 @@ def _marked_list_keys(text: str, items: tuple, fuzzy: bool) -> list[str | None] 
             mine = parts[0] if side == "before" else parts[-1]
             keys.append(whole or item_key(mine, items, fuzzy=fuzzy))
     return keys if listed else None
+
+
+# Words that introduce part of a value, not a field: an alias, a kind of phone number, a link, a note.
+_VALUE_PREFIX = re.compile(r"(?:^|[\s(\-–])(?:a\.?k\.?a\.?|also known as|known as|goes by|aliases?|nick ?names?|"
+                           r"street names?|mob(?:ile)?|tel|office|work|home|ext|mailto|fax|landline|direct(?: line)?|"
+                           r"switchboard|note|nb|[mtewh])\s*$", re.IGNORECASE)
+
+# What a form says when it gives no value: the field is as good as blank (and so missing, if mandatory).
+NON_ANSWER = re.compile(r"(?:unknown|not known|n\s*/\s*k|nk|tbc|tba|to be (?:confirmed|advised)|n\s*/\s*a|"
+                        r"not applicable|none given|not given|\?+|[-–—]+)\.?", re.IGNORECASE)
+
+
+def _carries_value(text: str) -> bool:
+    """"Date: 16/11/2026": a field written with its value, not a column heading."""
+    head, sep, tail = text.strip().split("\n", 1)[0].partition(":")
+    return bool(sep) and bool(head.strip()) and any(ch.isalnum() for ch in tail)
 
 
 def _short_value(text: str, spec: FieldSpec) -> bool:

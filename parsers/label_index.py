@@ -51,9 +51,17 @@ class FuzzyIndex:
             candidates = set.intersection(*(self.by_token.get(w, set()) for w in words))
             for n in candidates:
                 i, j, tokens, tail = self.entries[n]
-                if len(tokens - words - _FILLER) <= 1 and (found.get((i, j)) is None or tail is not None):
-                    found[(i, j)] = Hit(i, j, tail)  # prefer the reading that leaves a value
+                if len(tokens - words - _FILLER) <= 1 and _better(tail, found.get((i, j))):
+                    found[(i, j)] = Hit(i, j, tail)
         return [found[k] for k in sorted(found)]
+
+
+def _better(tail: str | None, hit: Hit | None) -> bool:
+    """Of two readings of one cell, the one that leaves a value, and of those the one that splits it earliest
+    ("Is the child at immediate risk? Yes – see below": the value is "Yes – see below", not "see below")."""
+    if hit is None:
+        return True
+    return tail is not None and (hit.inline is None or len(tail) > len(hit.inline))
 
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)

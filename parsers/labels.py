@@ -211,7 +211,8 @@ def _section_heading(text: str) -> bool:
 def _ends_like_label(text: str) -> bool:
     """A short cell ending in ':' or a question mark reads as a label, known or not."""
     stripped = text.strip()
-    return len(stripped) <= 80 and "\n" not in stripped and stripped.endswith((":", "?"))
+    return (len(stripped) <= 80 and "\n" not in stripped and stripped.endswith((":", "?"))
+            and any(ch.isalpha() for ch in stripped))  # "?" typed for an unknown date is no label
 
 
 def matches(text: str, spec: FieldSpec) -> bool:

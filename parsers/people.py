@@ -26,6 +26,14 @@ def join_names(forename: str | None, surname: str | None) -> str | None:
     return " ".join(parts) or None
 
 
+def unreadable_date(key: str, text: str | None, parsed: date | None) -> list[str]:
+    """A date was written but is no date (31/02/2012, "March"): say so, beside the field in ``missing``
+    (the text itself is not repeated: warnings reach logs and replies' authors)."""
+    if parsed is not None or not text or not any(ch.isdigit() for ch in text):
+        return []
+    return [f"{key}: what is written is not a date this parser can read (an impossible or unrecognised date)"]
+
+
 def dob_warning(dob: date | None, dated: date | None, today: date) -> list[str]:
     """A date of birth after the form's date (else the day it is read): a typing error, or an unborn child."""
     on = dated or today
@@ -35,7 +43,8 @@ def dob_warning(dob: date | None, dated: date | None, today: date) -> list[str]:
             "check it (a typing error, or a pre-birth referral)"]
 
 
-_ALIAS_WORDS = re.compile(r"\b(?:a\.?k\.?a\.?|also known as|known as|aliases|alias|nicknames?)\b[:\s]*", re.I)
+_ALIAS_WORDS = re.compile(r"\b(?:a\.?k\.?a\.?|also known as|known as|goes by|aliases|alias|nick ?names?|street names?)"
+                          r"(?![\w.])[:\s]*", re.I)
 
 
 def split_name(text: str | None) -> tuple[str | None, list[str]]:
@@ -83,9 +92,27 @@ def people_table_header(doc: Document, i: int) -> bool:
     if row.table is None:
         return False
     if len(row.cells) >= 3:
-        return any(_RELATION.search(cell.text) for cell in row.cells if len(cell.text) < 60)
+        if any(_RELATION.search(cell.text) for cell in row.cells if len(cell.text) < 60):
+            return True
+        # "Name | D.O.B. | Age | Lives with child?" under "Siblings / other children in the household"
+        return any(_column(c.text) == "name" for c in row.cells) and _titled_people(doc, i)
     return len(row.cells) == 2 and any(_column(c.text) == "name" for c in row.cells) and any(
         _RELATION_HEADING.fullmatch(strip_markers(c.text).strip()) for c in row.cells)
+
+
+_PEOPLE = re.compile(r"\b(?:siblings?|household|other children|family members?|brothers?|sisters?|parents?|"
+                     r"carers?|professionals?|agencies|people|adults?|associates?|friends?|peers?)\b", re.IGNORECASE)
+
+
+def _titled_people(doc: Document, i: int) -> bool:
+    """Whether the row above a table's column headings (a title row of the table, or the paragraph before it)
+    names a group of people."""
+    for k in range(i - 1, max(-1, i - 3), -1):
+        texts = [c.text.strip() for c in doc.rows[k].cells if c.text.strip()]
+        if not texts:
+            continue
+        return len(texts) == 1 and len(texts[0]) <= 100 and bool(_PEOPLE.search(texts[0]))
+    return False
 
 
 def subject_child(doc: Document) -> dict[str, str]:

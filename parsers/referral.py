@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from parsers.people import dob_warning, form_age, join_names, pointer, split_name, subject_child
+from parsers.people import (dob_warning, form_age, join_names, pointer, split_aliases, split_name, subject_child,
+                            unreadable_date)
 from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean, item_key
 from parsers.labels import Profile
@@ -189,8 +190,14 @@ def read_referral(doc: Document, profile: Profile, file: str, today: date) -> Pa
         phone, email = _contact(rr.text("referrer.contact"))
         referrer["phone"] = referrer["phone"] or phone
         referrer["email"] = referrer["email"] or email
+    if referrer["email"] and (address := _EMAIL.search(referrer["email"])):
+        referrer["email"] = address.group(0)  # "mailto:jo@x.org", "Jo Bloggs <jo@x.org>": the address
+    if referrer["phone"] and (number := _PHONE.search(referrer["phone"])):
+        before = referrer["phone"][:number.start()].strip()
+        if before.endswith(":"):
+            referrer["phone"] = referrer["phone"][number.start():]  # "Mob: 07700 900123": the number on
     referral_date = parse_uk_date(rr.text("referrer.date"), today=today)
-    result.child = _child(rr, referral_date, today)
+    result.child = _child(rr, referral_date, today, result.warnings)
     result.warnings.extend(dob_warning(result.child.dob, referral_date, today))
     answers = {key: rr.yes_no(key, result.warnings) for key in _YES_NO}
     categories = list(dict.fromkeys(slug(c) for c in rr.categories() if slug(c)))
@@ -209,15 +216,17 @@ def read_referral(doc: Document, profile: Profile, file: str, today: date) -> Pa
     return result
 
 
-def _child(rr: _ReferralReader, referral_date: date | None, today: date) -> Child:
+def _child(rr: _ReferralReader, referral_date: date | None, today: date, warnings: list[str]) -> Child:
     written = rr.text("child.name") or join_names(rr.text("child.forename"), rr.text("child.surname"))
     written = None if pointer(written) else written  # "See household table"
     listed = {} if written else subject_child(rr.reader.doc)  # only in the household table, marked as the subject
     name, aliases = split_name(written or listed.get("name"))
     alias_text = rr.text("child.aliases")
     if alias_text:
-        aliases.extend(a.strip() for a in alias_text.split(",") if a.strip() and a.strip() not in aliases)
-    dob = parse_uk_date(rr.text("child.dob") or listed.get("dob"), today=today)
+        aliases.extend(a for a in split_aliases(alias_text) if a not in aliases)
+    dob_text = rr.text("child.dob") or listed.get("dob")
+    dob = parse_uk_date(dob_text, today=today)
+    warnings.extend(unreadable_date("child.dob", dob_text, dob))
     age = form_age(dob, referral_date, parse_age(rr.text("child.age")))
     details = {key: rr.text(f"child.{key}") for key in ("gender", "address", "school", "gp", "language")}
     details["address"] = details["address"] or listed.get("address")

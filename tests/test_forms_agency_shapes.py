@@ -1804,3 +1804,113 @@ def test_a_referrers_role_that_is_also_a_label_elsewhere_is_still_the_role(role:
         d.add_paragraph(text)
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["referrer"]["role"] == role and result["child"]["gp"] == "Stanley Health Centre"
+
+
+# -- values as people type them (round twenty-two) -----------------------------------------------------
+
+def _ce_child_grid(name: str, dob: str = "01/02/2011", age: str = "15", date_cell: str = "16/11/2026",
+                   siblings: bool = False) -> bytes:
+    """The CE Matrix header and child tables in Appendix 7's layout (labels over values), then the matrix."""
+    d = _descriptor_doc()
+    own = d.tables[0]._tbl  # the matrix's own worker and child table: replaced
+    own.getparent().remove(own)
+    first = d.element.body[0]
+    header = d.add_table(rows=1, cols=6)
+    for cell, text in zip(header.rows[0].cells, ["Named worker leading on the Risk Assessment", "Sam Carter",
+                                                 "Contact Details & Agency", "Durham Academy, 0191 000 0001",
+                                                 "Date", date_cell]):
+        cell.text = text
+    child = d.add_table(rows=2, cols=4)
+    for row, texts in zip(child.rows, [["Child’s full name (+ aliases)", "D.O.B.", "Age", "Home Address"],
+                                       [name, dob, age, "12 Example Street, Durham"]]):
+        for cell, text in zip(row.cells, texts):
+            cell.text = text
+    blocks = [header._tbl, child._tbl]
+    if siblings:
+        title = d.add_paragraph("Siblings / other children in the household")
+        people = d.add_table(rows=2, cols=4)
+        for row, texts in zip(people.rows, [["Name", "D.O.B.", "Age", "Lives with child?"],
+                                            ["Alex Bloggs", "09/09/2015", "11", "Yes"]]):
+            for cell, text in zip(row.cells, texts):
+                cell.text = text
+        blocks += [title._p, people._tbl]
+    for block in blocks:
+        first.addprevious(block)
+    return _save(d)
+
+
+@pytest.mark.parametrize("written, name, aliases", [
+    ("André Löwe AKA: Tiny, JJ", "André Löwe", ["Tiny", "JJ"]),
+    ("Jordan Bloggs (nickname: Smudge)", "Jordan Bloggs", ["Smudge"]),
+    ("Jordan Bloggs - aliases: X", "Jordan Bloggs", ["X"]),
+    ("Riley Green (street name “Ghost”)", "Riley Green", ["Ghost"]),
+])
+def test_a_childs_name_with_its_aliases_after_a_colon(written: str, name: str, aliases: list[str]) -> None:
+    """"AKA: Tiny" inside the name's cell made the cell look like a field of its own: the name was lost."""
+    child = parse_document(_ce_child_grid(written), "m.docx").to_json()["child"]
+    assert (child["name"], child["aliases"]) == (name, aliases)
+
+
+@pytest.mark.parametrize("date_cell", ["Date: 16/11/2026", "16/11/2026"])
+def test_a_date_cell_that_repeats_its_label_keeps_the_worker(date_cell: str) -> None:
+    result = parse_document(_ce_child_grid("Jordan Bloggs", date_cell=date_cell), "m.docx").to_json()
+    assert result["worker"]["name"] == "Sam Carter" and result["assessment_date"] == "2026-11-16"
+    assert "worker.name" not in result["missing"] and "worker.agency" not in result["missing"]
+
+
+@pytest.mark.parametrize("dob, age", [("01/02/2011", "15"), ("?", "15"), ("", "15")])
+def test_a_blank_childs_field_is_never_a_siblings(dob: str, age: str) -> None:
+    """The child's name or DOB left blank (or "?"), a siblings table below (no relationship column): missing, not
+    the sibling's."""
+    blank_name = parse_document(_ce_child_grid("", dob=dob, age=age, siblings=True), "m.docx").to_json()
+    assert blank_name["child"]["name"] is None and "child.name" in blank_name["missing"]
+    blank_dob = parse_document(_ce_child_grid("Jordan Bloggs", dob="", siblings=True), "m.docx").to_json()
+    assert blank_dob["child"]["dob"] is None and blank_dob["child"]["age"] == 15
+
+
+@pytest.mark.parametrize("written, expected", [("15yrs", 15), ("15years", 15), ("14 yrs 3 mths", 14),
+                                               ("fifteen", 15), ("Fifteen years old", 15), ("unknown", None),
+                                               ("03/04/2012", None), ("14.5", None)])
+def test_ages_as_people_type_them(written: str, expected: int | None) -> None:
+    from parsers.dates import parse_age
+    assert parse_age(written) == expected
+
+
+@pytest.mark.parametrize("value", ["Unknown", "Not known", "N/K", "TBC", "N/A", "?"])
+def test_a_mandatory_field_answered_unknown_is_missing(value: str) -> None:
+    """"Unknown", "TBC", "N/A": the form gives no value, so the field is missing (and asked for); the search
+    does not go on to another place's value (a sibling's age)."""
+    result = parse_document(_child_referral(
+        [("Child's name", value), ("Date of birth", "03/04/2012"), ("Address", value)]), "r.docx").to_json()
+    assert result["child"]["name"] is None and result["child"]["address"] is None
+    assert {"child.name", "child.address"} <= set(result["missing"])
+
+
+@pytest.mark.parametrize("phone, email, expected_phone, expected_email", [
+    ("Mob: 07700 900123", "mailto:priya.shah@nhs.net", "07700 900123", "priya.shah@nhs.net"),
+    ("Tel: 0191 375 2231", "Priya Shah <priya.shah@nhs.net>", "0191 375 2231", "priya.shah@nhs.net"),
+])
+def test_referrer_contacts_typed_with_their_kind(phone: str, email: str, expected_phone: str,
+                                                 expected_email: str) -> None:
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Dr Priya Shah"), ("Agency", "Claypath Medical Practice"),
+               ("Telephone number", phone), ("Email address", email), ("Child's name", "Kai Robson"),
+               ("Date of birth", "14/09/2010"), ("Address", "2 Sample Road"),
+               ("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
+    referrer = parse_document(_save(d), "r.docx").to_json()["referrer"]
+    assert (referrer["phone"], referrer["email"]) == (expected_phone, expected_email)
+
+
+@pytest.mark.parametrize("dash", ["–", "—", "-"])
+def test_yes_then_a_dash_in_a_typed_question_line(dash: str) -> None:
+    assert parse_document(_paragraph_referral([], [f"Is the child at immediate risk of significant harm? Yes {dash} "
+                                                   "see below"]), "r.docx").to_json()["immediate_risk"] is True
+
+
+def test_an_impossible_date_of_birth_is_missing_with_a_warning() -> None:
+    result = parse_document(_child_referral([("Child's name", "Riley Green"), ("Date of birth", "31/02/2012"),
+                                             ("Address", "2 Sample Road")]), "r.docx").to_json()
+    assert result["child"]["dob"] is None and "child.dob" in result["missing"]
+    assert any(w.startswith("child.dob: what is written is not a date") for w in result["warnings"])
+    assert not any("31/02" in w for w in result["warnings"])  # the written value is not repeated

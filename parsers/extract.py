@@ -203,19 +203,47 @@ class Reader:
             # "Chronology:" then a table, inside the answer cell: the cell's own line starts the answer
             row = self.doc.rows[hit.row]
             raw = row.cells[hit.cell + 1].text if hit.cell + 1 < len(row.cells) else ""
-        if (raw is None or not clean(raw)) and not nested:
+        rows = self.doc.rows
+        begin = hit.row + (1 if hit.inline is not None else 2)
+        if rows[hit.row].table is None and (raw is None or not clean(raw)) and hit.inline is None:
+            first = next((k for k in range(hit.row + 1, len(rows)) if any(c.text.strip() for c in rows[k].cells)), None)
+            if first is not None and rows[first].table is not None and self._narrative_table(rows[first].table, first):
+                raw, begin = "", first  # the account opens with a table pasted into it (a chronology)
+        if (raw is None or not clean(raw)) and not nested and begin == hit.row + 2:
             return None
         parts = [raw or "", *nested]
-        if self.doc.rows[hit.row].table is None:
-            # After a paragraph label the value is the next paragraph (or inline); more may follow.
-            for nxt in self.doc.rows[hit.row + (1 if hit.inline is not None else 2):]:
+        if rows[hit.row].table is None:
+            # After a paragraph label the value is the next paragraph (or inline); more may follow, tables pasted
+            # into the account (a chronology) included.
+            narrative: set[int] = set()
+            for k in range(begin, len(rows)):
+                nxt = rows[k]
+                if nxt.table is not None:
+                    if nxt.table not in narrative and not self._narrative_table(nxt.table, k):
+                        break
+                    narrative.add(nxt.table)
+                    text = "  ".join(c.text for c in nxt.cells if not c.merged_above and c.text.strip())
+                    if text:
+                        parts.append(text)
+                    continue
                 text = nxt.cells[0].text if nxt.cells else ""
                 if not text.strip():
                     continue
-                if nxt.table is not None or self.is_label(text) or self._heading(text):
+                if self.is_label(text) or self._heading(text):
                     break
                 parts.append(text)
         return clean("\n".join(parts)) or None
+
+    def _narrative_table(self, table: int, at: int) -> bool:
+        """A table that is part of a written account (a chronology: "Date | Event | Source", then rows of
+        entries), not a section of the form: below its first row, no row starts with a label."""
+        rows = self.doc.rows
+        own = [row for row in rows[at:at + 400] if row.table == table]
+        entries = [row for row in own[1:] if row.cells and any(c.text.strip() for c in row.cells)]
+        heads = [c.text for c in own[0].cells if c.text.strip()] if own and own[0].cells else []
+        if not entries or (len(heads) == 1 and (self._heading(heads[0]) or self.profile.is_label(heads[0]))):
+            return False  # "SECTION C – PARENTS / CARERS" over blank rows: the next section
+        return not any(self.is_label(next(c.text for c in row.cells if c.text.strip())) for row in entries)
 
     def _under_merged_label(self, hit: Hit) -> list[str]:
         """The values in the rows a label's cell is merged down over (one answer in several rows)."""

@@ -1914,3 +1914,31 @@ def test_an_impossible_date_of_birth_is_missing_with_a_warning() -> None:
     assert result["child"]["dob"] is None and "child.dob" in result["missing"]
     assert any(w.startswith("child.dob: what is written is not a date") for w in result["warnings"])
     assert not any("31/02" in w for w in result["warnings"])  # the written value is not repeated
+
+
+# -- big, busy forms (round twenty-three) ------------------------------------------------------------------
+
+@pytest.mark.parametrize("table_first", [False, True])
+def test_a_chronology_table_pasted_into_typed_concerns_does_not_end_them(table_first: bool) -> None:
+    """Concerns typed as paragraphs with a chronology table pasted among them: the account runs on past the table
+    (it stopped there, or was missing when the table came first), up to the next label; the consent table after
+    it, whose rows are questions, is not part of it."""
+    d = docx.Document()
+    for text in ("SAFEGUARDING REFERRAL FORM", "Referrer name: Jane Teacher", "Agency: Durham Academy",
+                 "Email: dsl@academy.sch.uk", "Child's name: Riley Green", "Date of birth: 03/04/2012",
+                 "Address: 2 Sample Road", "What has happened / what are you worried about?"):
+        d.add_paragraph(text)
+    if not table_first:
+        d.add_paragraph("[A1] Seen with older youths.")
+    chronology = d.add_table(rows=3, cols=2)
+    for row, cells in zip(chronology.rows, [("Date", "Event"), ("01/10/2026", "[T1] First seen with older males."),
+                                            ("12/11/2026", "[T2] Returned with cash.")]):
+        row.cells[0].text, row.cells[1].text = cells
+    d.add_paragraph("[A2] We are asking for a strategy discussion.")
+    d.add_paragraph("The child's views")
+    d.add_paragraph("Riley says they are her friends.")
+    _pairs(d, [(Q, "Yes"), ("Is the child at immediate risk?", "No")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    concerns = result["concerns"] or ""
+    assert all(tag in concerns for tag in ("[T1]", "[T2]", "[A2]")) and ("[A1]" in concerns) is not table_first
+    assert "views" not in concerns and Q not in concerns and "concerns" not in result["missing"]

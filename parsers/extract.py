@@ -35,6 +35,7 @@ class Reader:
             doc.index = build_index(doc)
         self._index = doc.index
         self._fuzzy: FuzzyIndex | None = None
+        self._fuzzy_found: dict[FieldSpec, list[Hit]] = {}
         self._headings: dict[FieldSpec, list[int]] = {}
         self._exact_hits: dict[FieldSpec, list[Hit]] = {}
         self.memo: dict[str, object] = {}  # per-document results form readers compute once
@@ -67,10 +68,15 @@ class Reader:
         return hits
 
     def _fuzzy_hits(self, spec: FieldSpec, start: int, stop: int) -> list[Hit]:
-        if self._fuzzy is None:
-            self._fuzzy = FuzzyIndex(self.doc)
-        hits = [h for h in self._fuzzy.find(spec) if start <= h.row < stop]
-        return [Hit(h.row, h.cell, None if h.inline and self._label_like(h.inline) else h.inline) for h in hits]
+        """The looser hits for ``spec`` in rows [start, stop), found once per reader and field."""
+        hits = self._fuzzy_found.get(spec)
+        if hits is None:
+            if self._fuzzy is None:
+                self._fuzzy = FuzzyIndex(self.doc)
+            hits = self._fuzzy_found[spec] = [
+                Hit(h.row, h.cell, None if h.inline and self._label_like(h.inline) else h.inline)
+                for h in self._fuzzy.find(spec)]
+        return [h for h in hits if start <= h.row < stop]
 
     def _exact(self, spec: FieldSpec) -> list[Hit]:
         """Every exact hit for ``spec`` in the document, computed once per reader."""
@@ -105,7 +111,9 @@ class Reader:
             lead = clean(text.split("\t", 1)[0])
             if lead and self.profile.is_label(lead) and tick_state(lead) is None:
                 return True
-        return not stripped or (self.profile.is_label(stripped) and tick_state(stripped) is None)
+        if not any(ch.isalnum() or ch in MARKERS for ch in stripped):
+            return True  # ":" or "*" after a label: its decoration, no value
+        return self.profile.is_label(stripped) and tick_state(stripped) is None
 
     def value(self, hit: Hit, *, prose: bool = False) -> str | None:
         """The raw text (markers kept) of the value belonging to a label hit.

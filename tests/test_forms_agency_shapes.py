@@ -1942,3 +1942,13 @@ def test_a_chronology_table_pasted_into_typed_concerns_does_not_end_them(table_f
     concerns = result["concerns"] or ""
     assert all(tag in concerns for tag in ("[T1]", "[T2]", "[A2]")) and ("[A1]" in concerns) is not table_first
     assert "views" not in concerns and Q not in concerns and "concerns" not in result["missing"]
+
+
+@pytest.mark.parametrize("label", ["Is the child at immediate risk of significant harm?:",
+                                   "Is the child at immediate risk of significant harm? :",
+                                   "Is the child at immediate risk of significant harm?*"])
+def test_a_question_label_with_decoration_after_its_question_mark(label: str) -> None:
+    """"…harm?:" (round 24): the ":" after the question mark is decoration, not the answer (it was read as a
+    written answer, and the boxes beside it were never looked at: immediate risk came back null)."""
+    result = parse_document(_consent_referral([(label, "Yes ☒ No ☐")]), "r.docx").to_json()
+    assert result["immediate_risk"] is True

@@ -64,10 +64,9 @@ def heading_key(text: str, profile: Profile) -> tuple[str, str | None] | None:
     if found is _UNSEEN:
         found = _find_heading(text, profile)
         if len(profile.cache) > TEXT_CACHE_SIZE:  # bounded: a daemon reads forms for months
-            table = profile.cache.get("heading_table")
+            kept = {name: profile.cache[name] for name in _PROFILE_TABLES if name in profile.cache}
             profile.cache.clear()
-            if table is not None:
-                profile.cache["heading_table"] = table
+            profile.cache.update(kept)
         profile.cache[key] = found
     return found  # type: ignore[return-value]
 
@@ -107,6 +106,17 @@ def _sentence(text: str) -> bool:
     return len(text.split()) >= 5 and text[-1:] in ".!?"
 
 
+_PROFILE_TABLES = ("heading_table", "field_forms")  # built once per profile, kept when the text cache is cleared
+
+
+def _field_forms(profile: Profile) -> frozenset[str]:
+    """Every normal form of every field label, built once per profile."""
+    forms = profile.cache.get("field_forms")
+    if forms is None:
+        forms = profile.cache["field_forms"] = frozenset().union(*(spec.forms for spec in profile.fields.values()))
+    return forms
+
+
 def _heading_table(profile: Profile) -> dict[str, str]:
     """Every normal form of every indicator alias → its key, built once per profile."""
     table = profile.cache.get("heading_table")
@@ -142,7 +152,7 @@ def indicator_headings(doc: Document, profile: Profile) -> list[tuple[int, list[
     found_rows = doc.memo.get(memo_key)
     if found_rows is None:
         found_rows = []
-        fields = frozenset().union(*(spec.forms for spec in profile.fields.values()))
+        fields = _field_forms(profile)
         for i, row in enumerate(doc.rows):
             # The second cell after a number or an empty cell ("13. | Physical risks"), never a field's value
             # ("PROVIDE EVIDENCE | Education: see the chronology …").

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from parsers.labels import LABEL_SEPARATORS, TEXT_CACHE_SIZE, FieldSpec, label_forms, norm
+from parsers.labels import LABEL_SEPARATORS, TEXT_CACHE_SIZE, FieldSpec, answer_split, label_forms, norm
 from parsers.wordml import Document
 
 
@@ -86,6 +86,9 @@ def _heads(first: str, rest: str) -> list[tuple[str, str | None]]:
         head, found, tail = first.partition(sep)
         if found and head.strip():
             heads.append((head, (tail.strip() or rest.strip()) or None))
+    answered = answer_split(first)
+    if answered:
+        heads.append(answered)
     return heads
 
 
@@ -120,6 +123,9 @@ def _cell_forms(text: str) -> tuple[str, ...]:
         head, found, _ = first.partition(sep)
         if found and head.strip():
             heads.add(head)
+    answered = answer_split(first)
+    if answered:
+        heads.add(answered[0])
     forms: set[str] = set()
     for head in heads:
         if len(head) <= _LABEL_INDEXED:  # longer is prose; its "Label:" start, if any, is among the heads

@@ -234,4 +234,21 @@ def split_inline(text: str, spec: FieldSpec) -> str | None:
             if value and not any(ch.isalnum() or ch in MARKERS for ch in value):
                 value = ""  # "D.O.B.:*": the label's decoration, not a value
             return value or rest.strip()
+    answered = answer_split(first)
+    if answered and label_forms(answered[0]) & spec.forms:
+        return answered[1]
     return None
+
+
+_ANSWERED = re.compile(r"^((?:\S+\s+){2,}?\S+?)\s+((?:yes|no|y|n)\b.*)$", re.IGNORECASE)
+
+
+def answer_split(first: str) -> tuple[str, str] | None:
+    """"Are parents aware of this referral No – it would increase risk": a question of three words or more
+    with its answer typed after it, no separator between: (question, answer)."""
+    if len(first) > 300 or not (" y" in first.lower() or " n" in first.lower()):
+        return None
+    match = _ANSWERED.match(first.strip())
+    if not match:
+        return None
+    return match.group(1), re.split(r"\s{3,}|\t", match.group(2))[0]  # "…Police   Yes   Known to YOS   No"

@@ -233,8 +233,8 @@ def _cell_level(text: str, key: tuple) -> tuple[Level | None, bool | None]:
 def _two_levels(first: str, levels: tuple) -> tuple[tuple[Level, bool], ...]:
     of = _RISK_OF.match(first)  # "Moderate/Low risk of exploitation"
     parts = [p for p in _BETWEEN.split(of.group(1) if of else first) if p.strip()]
-    if len(parts) != 2 or any(p.strip().lower() in ("yes", "no", "y", "n") for p in parts):
-        return ()  # "Low – No" is Low answered No, not "Low or no risk"
+    if len(parts) != 2 or any(norm(p) in ("yes", "no", "y", "n") for p in parts):
+        return ()  # "Low – No" (or "Low - No:") is Low answered No, not "Low or no risk"
     found = [_level_in(p, levels, True) or _level_in(f"{p} risk", levels, True) for p in parts]
     if None in found or found[0] == found[1]:
         return ()

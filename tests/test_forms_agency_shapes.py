@@ -1952,3 +1952,29 @@ def test_a_question_label_with_decoration_after_its_question_mark(label: str) ->
     written answer, and the boxes beside it were never looked at: immediate risk came back null)."""
     result = parse_document(_consent_referral([(label, "Yes ☒ No ☐")]), "r.docx").to_json()
     assert result["immediate_risk"] is True
+
+
+@pytest.mark.parametrize("answer, expected", [("N", False), ("No – it would increase the risk to her", False),
+                                              ("Yes", True), ("yes (verbal)", True)])
+def test_a_typed_question_with_its_answer_after_it_and_no_separator(answer: str, expected: bool) -> None:
+    """"Are parents and carers aware of this referral N" (round 25): the answer typed after the question with
+    neither "?" nor ":" between them (read as no answer, and "Yes" for another question as No)."""
+    result = parse_document(_paragraph_referral([], [f"Is a CE Matrix attached {answer}"]), "r.docx").to_json()
+    assert result["ce_matrix_attached"] is expected
+
+
+@pytest.mark.parametrize("answers", [("Yes", "No", "No:", "No:"), ("Yes:", "No:", "No :", "No:")])
+def test_each_level_answered_yes_or_no_with_a_colon_after_the_answer(answers: tuple[str, ...]) -> None:
+    """"Moderate - No:" (round 25) was read as "moderate or no risk", both ticked: a false Significant."""
+    d = docx.Document()
+    _header(d, overall="Low")
+    table = d.add_table(rows=0, cols=2)
+    table.add_row().cells[0].text = "1.  Risk Indicator - Family and peer relationships"
+    for level, answer in zip(ROW_LEVELS, answers):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = f"{level} - {answer}", "Descriptor."
+    cells = table.add_row().cells
+    cells[0].text, cells[1].text = "PROVIDE EVIDENCE (Mandatory)", "Evidence."
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["family_peer_relationships"]["level"] == "none"
+    assert not any("several levels" in w for w in result["warnings"])

@@ -1264,17 +1264,22 @@ def test_a_level_written_in_a_row_of_its_own_under_unticked_level_rows(label: st
     assert "indicators.family_peer_relationships.level" not in result["missing"]
 
 
-def test_concerns_in_the_row_below_their_label_run_past_a_nested_table() -> None:
-    """The concerns in the full-width row under their label: a paragraph, a chronology table, another paragraph.
-    All of it is the answer (it stopped at the nested table)."""
+def _concerns_below(label: str):  # type: ignore[no-untyped-def]
+    """A referral of label | value rows, then the concerns' label in a full-width row and its answer cell under it."""
     d = docx.Document()
     d.add_paragraph("SAFEGUARDING REFERRAL FORM")
     _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
                ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"),
                (Q, "Yes")])
     table = d.add_table(rows=2, cols=1)
-    table.cell(0, 0).text = "What has happened / what are you worried about?"
-    answer = table.cell(1, 0)
+    table.cell(0, 0).text = label
+    return d, table.cell(1, 0)
+
+
+def test_concerns_in_the_row_below_their_label_run_past_a_nested_table() -> None:
+    """The concerns in the full-width row under their label: a paragraph, a chronology table, another paragraph.
+    All of it is the answer (it stopped at the nested table)."""
+    d, answer = _concerns_below("What has happened / what are you worried about?")
     answer.text = "Riley was seen getting into a car with two adult men."
     chronology = answer.add_table(rows=2, cols=2)
     for r, (day, event) in enumerate([("01/10/2026", "First seen with older males."),
@@ -1730,14 +1735,8 @@ def test_questions_answered_both_ways_on_one_form_are_read_as_immediate_risk(fir
                                         "Is the child at immediate risk? Mum said no"])
 def test_concerns_in_the_row_below_that_open_with_a_label_like_line(first_line: str) -> None:
     """The concerns in the row under their label, their first line reading like a label: still the concerns."""
-    d = docx.Document()
-    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
-    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
-               ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"),
-               (Q, "Yes")])
-    table = d.add_table(rows=2, cols=1)
-    table.rows[0].cells[0].text = "19. What has happened / what are you worried about?"
-    table.rows[1].cells[0].text = f"{first_line}\nKai attended surgery with a cut to his hand he said happened at work."
+    d, answer = _concerns_below("19. What has happened / what are you worried about?")
+    answer.text = f"{first_line}\nKai attended surgery with a cut to his hand he said happened at work."
     result = parse_document(_save(d), "r.docx").to_json()
     assert "Kai attended surgery" in (result["concerns"] or "") and "concerns" not in result["missing"]
 

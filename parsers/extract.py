@@ -74,7 +74,8 @@ class Reader:
             if self._fuzzy is None:
                 self._fuzzy = FuzzyIndex(self.doc)
             hits = self._fuzzy_found[spec] = [
-                Hit(h.row, h.cell, None if h.inline and self._label_like(h.inline) else h.inline)
+                Hit(h.row, h.cell, None if h.inline and (self._label_like(h.inline) or _OPTIONS.fullmatch(h.inline.strip()))
+                    else h.inline)
                 for h in self._fuzzy.find(spec)]
         return [h for h in hits if start <= h.row < stop]
 
@@ -95,6 +96,8 @@ class Reader:
         if joined and matches(joined, spec):
             return Hit(i, j, None)  # the whole cell is the label, wrapped over lines: its value is elsewhere
         inline = split_inline(cell.text, spec)
+        if inline and _OPTIONS.fullmatch(inline.strip()):
+            return Hit(i, j, None)  # "Is the child at immediate risk? Y/N": the options printed, the answer elsewhere
         if inline and not self._label_like(inline):
             return Hit(i, j, inline)
         if matches(first, spec):
@@ -695,6 +698,9 @@ def _marked_list_keys(text: str, items: tuple, fuzzy: bool) -> list[str | None] 
             keys.append(whole or item_key(mine, items, fuzzy=fuzzy))
     return keys if listed else None
 
+
+# The options a question prints after itself: "Y/N", "(Yes/No)", "Yes / No" — no answer.
+_OPTIONS = re.compile(r"\(?\s*(?:y|yes)\s*/\s*(?:n|no)\s*\)?\s*[.:*]?", re.IGNORECASE)
 
 # Words that introduce part of a value, not a field: an alias, a kind of phone number, a link, a note.
 _VALUE_PREFIX = re.compile(r"(?:^|[\s(\-–])(?:a\.?k\.?a\.?|also known as|known as|goes by|aliases?|nick ?names?|"

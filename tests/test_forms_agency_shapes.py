@@ -1977,3 +1977,13 @@ def test_each_level_answered_yes_or_no_with_a_colon_after_the_answer(answers: tu
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["indicators"]["family_peer_relationships"]["level"] == "none"
     assert not any("several levels" in w for w in result["warnings"])
+
+
+@pytest.mark.parametrize("options", ["Y/N", "(Y/N)", "Yes / No", "(Yes/No)"])
+@pytest.mark.parametrize("answer, expected", [("N", False), ("No", False), ("Y", True), ("", None)])
+def test_a_question_that_prints_its_options_after_it(options: str, answer: str, expected: bool | None) -> None:
+    """"Is the child at immediate risk? Y/N | N" (round 27, other councils' templates): the printed options were
+    read as the answer ("Y…": Yes, whatever was written) or as the printed choices (no answer)."""
+    result = parse_document(_consent_referral([(f"Is the child at immediate risk? {options}", answer)]),
+                            "r.docx").to_json()
+    assert result["immediate_risk"] is expected

@@ -1987,3 +1987,19 @@ def test_a_question_that_prints_its_options_after_it(options: str, answer: str, 
     result = parse_document(_consent_referral([(f"Is the child at immediate risk? {options}", answer)]),
                             "r.docx").to_json()
     assert result["immediate_risk"] is expected
+
+
+@pytest.mark.parametrize("worker_label, date_label", [("Assessing practitioner", "Assessment completed on"),
+                                                      ("Assessing worker:", "Assessed on")])
+def test_other_agencies_words_for_the_worker_and_the_assessment_date(worker_label: str, date_label: str) -> None:
+    """Round 29: "Assessing practitioner" is the named worker, "Assessment completed on" the assessment date."""
+    d = _descriptor_doc()
+    rows = d.tables[0].rows
+    for row in rows:
+        if row.cells[0].text == "Named worker":
+            row.cells[0].text = worker_label
+        elif row.cells[0].text == "Date":
+            row.cells[0].text = date_label
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["worker"]["name"] == "Alex Green" and result["assessment_date"] == "2026-02-05"
+    assert "worker.name" not in result["missing"] and "assessment_date" not in result["missing"]

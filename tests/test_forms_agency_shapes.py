@@ -2003,3 +2003,23 @@ def test_other_agencies_words_for_the_worker_and_the_assessment_date(worker_labe
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["worker"]["name"] == "Alex Green" and result["assessment_date"] == "2026-02-05"
     assert "worker.name" not in result["missing"] and "assessment_date" not in result["missing"]
+
+
+@pytest.mark.parametrize("name, dob, address, referrer, concerns", [
+    ("Patient name", "Patient DOB", "Patient address", "Referring clinician", "Safeguarding concerns"),
+    ("Student", "Date of birth", "Address", "Officer name / collar number", "Incident / concern"),
+])
+def test_health_police_and_school_words_for_the_referrals_fields(name: str, dob: str, address: str, referrer: str,
+                                                                 concerns: str) -> None:
+    """Round 30: an NHS referral's "Patient name", a school log's "Student", a police notice's "Officer name / collar
+    number": the block they open was not found, so its other fields (DOB, address, agency, email) were lost too."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [(referrer, "Dr Ann Lee"), ("Agency", "Belmont Surgery"), ("Email", "ann.lee@nhs.net")])
+    _pairs(d, [(name, "Riley Green"), (dob, "26/01/2012"), (address, "88 North Road, Durham")])
+    _pairs(d, [(concerns, "Seen with older youths."), (Q, "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert (result["child"]["name"], result["child"]["dob"], result["child"]["address"]) == (
+        "Riley Green", "2012-01-26", "88 North Road, Durham")
+    assert result["referrer"]["name"] == "Dr Ann Lee" and result["referrer"]["agency"] == "Belmont Surgery"
+    assert result["missing"] == []

@@ -16,7 +16,7 @@ from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean, item_key
 from parsers.labels import Profile
 from parsers.results import Child, FormType, ParseResult
-from parsers.wordml import MARKERS, Document
+from parsers.wordml import MARKERS, TICK_ON, Document
 
 _YES_NO = ("parents_informed", "open_to_csc", "immediate_risk", "ce_matrix_attached", "consent")
 _TEXTS = ("parents", "household", "other_agencies", "parents_not_informed_reason")
@@ -92,6 +92,10 @@ class _ReferralReader:
     def yes_no(self, key: str, warnings: list[str]) -> bool | None:
         found = self.reader.answer(self.profile.fields.get(key), self.ranges.get("concern"),
                                    every=key == "immediate_risk")
+        if key == "parents_informed" and found.answer is None and not found.both:
+            stated = _stated_awareness(self.reader.doc)
+            if stated is not None:
+                return stated
         if found.both:
             warnings.append(f"{key}: both Yes and No are ticked; read as no answer")
         if len(found.given) > 1:
@@ -137,6 +141,24 @@ class _ReferralReader:
         for spec in profile.sections.values():
             stops.extend(r for r in self.reader.heading_rows(spec) if r > start)
         return min(stops)
+
+
+_AWARE = re.compile(r"\b(?:parents?|carers?|family)\b.*\b(?:aware|informed|told)\b", re.IGNORECASE)
+_NEGATED = re.compile(r"\b(?:not|never)\b|n't\b", re.IGNORECASE)
+
+
+def _stated_awareness(doc: Document) -> bool | None:
+    """Consent written as statements, each with its box: "☒ I confirm the parents/carers are aware of this
+    referral" (Yes), "☒ The parents/carers have NOT been informed because …" (No). Only a ticked statement
+    answers; two that disagree answer nothing."""
+    answers = set()
+    for row in doc.rows:
+        for cell in row.cells:
+            for line in cell.text.split("\n"):
+                line = line.strip()
+                if line[:1] == TICK_ON and len(line) <= 300 and _AWARE.search(line):
+                    answers.add(not _NEGATED.search(line))
+    return answers.pop() if len(answers) == 1 else None
 
 
 _EMAIL = re.compile(r"[^\s@<>(),;:/]+@[^\s@<>(),;:/]+\.[a-z]{2,}", re.IGNORECASE)

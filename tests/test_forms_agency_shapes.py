@@ -2023,3 +2023,21 @@ def test_health_police_and_school_words_for_the_referrals_fields(name: str, dob:
         "Riley Green", "2012-01-26", "88 North Road, Durham")
     assert result["referrer"]["name"] == "Dr Ann Lee" and result["referrer"]["agency"] == "Belmont Surgery"
     assert result["missing"] == []
+
+
+@pytest.mark.parametrize("aware, not_informed, expected", [("☒", "☐", True), ("☐", "☒", False), ("☐", "☐", None),
+                                                           ("☒", "☒", None)])
+def test_consent_written_as_statements_each_with_its_box(aware: str, not_informed: str, expected: bool | None) -> None:
+    """Round 30: "☒ I confirm the parents/carers are aware of this referral" answers parents_informed (it was
+    missing, and a reply asked for it); two ticked statements that disagree answer nothing."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"),
+               ("What are you worried about?", "Seen with older youths.")])
+    d.add_paragraph("Consent")
+    d.add_paragraph(f"{aware} I confirm the parents/carers are aware of this referral")
+    d.add_paragraph(f"{not_informed} The parents/carers have NOT been informed because it would increase the risk")
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["parents_informed"] is expected
+    assert ("parents_informed" in result["missing"]) is (expected is None)

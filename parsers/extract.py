@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from parsers.label_index import FuzzyIndex, Hit, build_index, joined_label
-from parsers.people import people_table_header
+from parsers.people import ALIAS_WORDS, people_table_header
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm, split_inline
 from parsers.ticks import ITEM_SEPARATOR, segments, side_tick, sided_segments, tick_state
 from parsers.wordml import MARKERS, TICK_ON, Cell, Document, Row, strip_markers
@@ -392,6 +392,7 @@ class Reader:
         questions = [(hit, self.question_at(hit)) for hit in hits]
         if (every or all(q.answer is None for _, q in questions)) and hits == self.find(spec, start, stop, fuzzy=False):
             questions += [(hit, self.question_at(hit)) for hit in self._fuzzy_hits(spec, start, stop) if hit not in hits]
+
         def aside(hit: Hit) -> bool:
             return self._inside_value(hit) or (narrative is not None and narrative[0] <= hit.row < narrative[1])
 
@@ -703,9 +704,8 @@ def _marked_list_keys(text: str, items: tuple, fuzzy: bool) -> list[str | None] 
 _OPTIONS = re.compile(r"\(?\s*(?:y|yes)\s*/\s*(?:n|no)\s*\)?\s*[.:*]?", re.IGNORECASE)
 
 # Words that introduce part of a value, not a field: an alias, a kind of phone number, a link, a note.
-_VALUE_PREFIX = re.compile(r"(?:^|[\s(\-–])(?:a\.?k\.?a\.?|also known as|known as|goes by|aliases?|nick ?names?|"
-                           r"street names?|mob(?:ile)?|tel|office|work|home|ext|mailto|fax|landline|direct(?: line)?|"
-                           r"switchboard|note|nb|[mtewh])\s*$", re.IGNORECASE)
+_VALUE_PREFIX = re.compile(rf"(?:^|[\s(\-–])(?:{ALIAS_WORDS}|mob(?:ile)?|tel|office|work|home|ext|mailto|fax|landline|"
+                           r"direct(?: line)?|switchboard|note|nb|[mtewh])\s*$", re.IGNORECASE)
 
 # What a form says when it gives no value: the field is as good as blank (and so missing, if mandatory).
 NON_ANSWER = re.compile(r"(?:unknown|not known|n\s*/\s*k|nk|tbc|tba|to be (?:confirmed|advised)|n\s*/\s*a|"

@@ -28,7 +28,7 @@ def join_names(forename: str | None, surname: str | None) -> str | None:
 
 def unreadable_date(key: str, text: str | None, parsed: date | None) -> list[str]:
     """A date was written but is no date (31/02/2012, "March"): say so, beside the field in ``missing``
-    (the text itself is not repeated: warnings reach logs and replies' authors)."""
+    (the text itself is not repeated: a date of birth stays out of the warning)."""
     if parsed is not None or not text or not any(ch.isdigit() for ch in text):
         return []
     return [f"{key}: what is written is not a date this parser can read (an impossible or unrecognised date)"]
@@ -43,8 +43,9 @@ def dob_warning(dob: date | None, dated: date | None, today: date) -> list[str]:
             "check it (a typing error, or a pre-birth referral)"]
 
 
-_ALIAS_WORDS = re.compile(r"\b(?:a\.?k\.?a\.?|also known as|known as|goes by|aliases|alias|nick ?names?|street names?)"
-                          r"(?![\w.])[:\s]*", re.I)
+# The words that introduce a child's other names ("aka", "known as", "street name" …), also read by extract.py.
+ALIAS_WORDS = r"a\.?k\.?a\.?|also known as|known as|goes by|aliases|alias|nick ?names?|street names?"
+_ALIAS_WORDS = re.compile(rf"\b(?:{ALIAS_WORDS})(?![\w.])[:\s]*", re.I)
 
 
 def split_name(text: str | None) -> tuple[str | None, list[str]]:

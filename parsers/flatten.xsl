@@ -26,9 +26,10 @@
   <xsl:output method="text" encoding="UTF-8"/>
 
   <!-- Most forms have no text box and no highlighting: then no paragraph pays for the key lookup or
-       the search of its runs. -->
-  <xsl:variable name="boxes" select="boolean(//w:txbxContent[not(ancestor::mc:Fallback)])"/>
-  <xsl:variable name="highlights" select="boolean(//w:highlight[not(@w:val = 'none')])"/>
+       the search of its runs. Each search is a walk of the whole tree, so wordml.py passes false() for
+       a part whose bytes do not hold the element's name. -->
+  <xsl:param name="boxes" select="boolean(//w:txbxContent[not(ancestor::mc:Fallback)])"/>
+  <xsl:param name="highlights" select="boolean(//w:highlight[not(@w:val = 'none')])"/>
   <xsl:template match="/">
     <xsl:apply-templates select="w:document/w:body/*"/>
   </xsl:template>

@@ -144,11 +144,15 @@ def _symbol_fonts(root: etree._Element) -> bool:
                for fonts in root.iter(_RFONTS) for name in _FONT_ATTRIBUTES)
 
 
+def _ascii_compatible(source: bytes) -> bool:
+    """Whether byte tests can read the part: UTF-8 or ASCII, with or without a BOM (not UTF-16)."""
+    return (source[:1] == b"<" and source[1:2] != b"\x00") or source[:4] == b"\xef\xbb\xbf<"
+
+
 def _may_hold_private_use(source: bytes) -> bool:
     """Whether the part's text may hold characters U+E000–U+E03F (the markers the skeleton is made of):
     written in UTF-8, as a character reference, or in an encoding this byte test cannot read."""
-    plain = source[:1] == b"<" or source[:4] == b"\xef\xbb\xbf<"  # UTF-8 or ASCII, with or without a BOM
-    if not plain or b"\xee" in source:  # the lead byte of U+E000–U+EFFF in UTF-8
+    if not _ascii_compatible(source) or b"\xee" in source:  # the lead byte of U+E000–U+EFFF in UTF-8
         return True
     at = source.find(b"&")  # single bytes: memchr, where b"&#" in source takes a hundred times as long
     while at >= 0:
@@ -168,10 +172,15 @@ def read_document(root: etree._Element, source: bytes | None = None) -> Document
         root = _as_transitional(root)
         source = None
     if source is None:
-        sheet = _FLATTEN[_symbol_fonts(root), True]
+        flat = str(_FLATTEN[_symbol_fonts(root), True](root))
     else:
         sheet = _FLATTEN[b"Wingdings" in source, _may_hold_private_use(source)]
-    flat = _resolved(str(sheet(root)))
+        # The stylesheet's own searches for text boxes and highlighting walk the whole tree: skipped when
+        # the bytes cannot hold the element (any prefix; a character reference cannot write a name).
+        absent = {name: "false()" for name, tag in (("boxes", b"txbxContent"), ("highlights", b"highlight"))
+                  if _ascii_compatible(source) and tag not in source}
+        flat = str(sheet(root, **absent))
+    flat = _resolved(flat)
     doc = Document()
     walker = _Walker(doc, flat)
     walker.blocks(_blocks(flat), 0)

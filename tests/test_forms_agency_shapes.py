@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 import zipfile
 
 import docx
@@ -471,6 +472,12 @@ def test_items_over_a_row_of_tick_boxes() -> None:
 
 def test_a_highlighted_factor_counts_as_chosen() -> None:
     """Appendix 7 asks workers to "highlight if any are relevant": a highlighted item is chosen."""
+    result = parse_document(highlighted_matrix(), "m.docx").to_json()
+    assert result["child_factors"] == ["learning_disabilities"] and result["learning_disability"] is True
+    assert result["family_factors"] == []
+
+
+def highlighted_matrix() -> bytes:
     d = docx.Document()
     _header(d, overall="Low")
     _grid(d)
@@ -482,9 +489,32 @@ def test_a_highlighted_factor_counts_as_chosen() -> None:
             run.font.highlight_color = docx.enum.text.WD_COLOR_INDEX.YELLOW
     d.add_paragraph("Family")
     d.add_paragraph("Domestic abuse")
-    result = parse_document(_save(d), "m.docx").to_json()
-    assert result["child_factors"] == ["learning_disabilities"] and result["learning_disability"] is True
-    assert result["family_factors"] == []
+    return _save(d)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("build", [textbox_matrix, highlighted_matrix])
+def test_text_boxes_and_highlighting_are_read_in_utf16_too(build, encoding) -> None:
+    """The flattening skips its searches for text boxes and highlighting when the part's bytes do not hold
+    those names; in UTF-16 (with or without a byte-order mark) a byte test cannot see them, so they are
+    searched for."""
+    data = build()
+
+    def recode(body: bytes) -> bytes:
+        text = re.sub(r"encoding=['\"]UTF-8['\"]", 'encoding="UTF-16"', body.decode("utf-8"), count=1)
+        assert 'encoding="UTF-16"' in text
+        return text.encode(encoding)
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            target.writestr(item, recode(body) if item.filename == "word/document.xml" else body)
+    plain, recoded = parse_document(data, "m.docx").to_json(), parse_document(out.getvalue(), "m.docx").to_json()
+    assert recoded["status"] == "parsed" and recoded["warnings"] == plain["warnings"]
+    for key in ("overall_level", "effective_level", "child_factors", "learning_disability"):
+        assert recoded[key] == plain[key]
 
 
 # -- round four: Appendix 7 filled in by hand ---------------------------------------------------

@@ -31,16 +31,21 @@ class FuzzyIndex:
 
     def __init__(self, doc: Document) -> None:
         self.entries: list[tuple[int, int, frozenset[str], str | None]] = []
-        self.by_token: dict[str, set[int]] = {}
+        self.by_token: dict[str, list[int]] = {}
+        entries, by_token = self.entries, self.by_token
         for i, row in enumerate(doc.rows):
             for j, cell in enumerate(row.cells):
-                if cell.merged_above or not cell.text or cell.text.isspace():
+                if cell.merged_above or not cell.text:
                     continue
-                for tokens, tail in _fuzzy_heads(cell.text):
-                    n = len(self.entries)
-                    self.entries.append((i, j, tokens, tail))
+                for tokens, tail in _fuzzy_heads(cell.text):  # none for a blank cell
+                    n = len(entries)
+                    entries.append((i, j, tokens, tail))
                     for token in tokens:
-                        self.by_token.setdefault(token, set()).add(n)
+                        places = by_token.get(token)
+                        if places is None:
+                            by_token[token] = [n]
+                        else:
+                            places.append(n)
 
     def find(self, spec: FieldSpec) -> list[Hit]:
         found: dict[tuple[int, int], Hit] = {}
@@ -48,7 +53,8 @@ class FuzzyIndex:
             words = frozenset(form.split())
             if form.startswith("~") or len(words) < 2:
                 continue
-            candidates = set.intersection(*(self.by_token.get(w, set()) for w in words))
+            postings = sorted((self.by_token.get(w, ()) for w in words), key=len)
+            candidates = set(postings[0]).intersection(*postings[1:])
             for n in candidates:
                 i, j, tokens, tail = self.entries[n]
                 if len(tokens - words - _FILLER) <= 1 and _better(tail, found.get((i, j))):

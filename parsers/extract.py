@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.label_index import FuzzyIndex, Hit, build_index, joined_label
+from parsers.label_index import FuzzyIndex, Hit, build_index, joined_label, sided_index
 from parsers.people import ALIAS_WORDS, people_table_header
 from parsers.labels import FieldSpec, Profile, label_forms, matches, norm, split_inline
 from parsers.ticks import ITEM_SEPARATOR, segments, side_tick, sided_segments, tick_state
@@ -38,6 +38,7 @@ class Reader:
         self._fuzzy_found: dict[FieldSpec, list[Hit]] = {}
         self._headings: dict[FieldSpec, list[int]] = {}
         self._exact_hits: dict[FieldSpec, list[Hit]] = {}
+        self._sided_hits: dict[FieldSpec, list[Hit]] = {}
         self.memo: dict[str, object] = {}  # per-document results form readers compute once
 
     def is_label(self, text: str) -> bool:
@@ -63,8 +64,30 @@ class Reader:
         """
         stop = len(self.doc.rows) if end is None else min(end, len(self.doc.rows))
         hits = [hit for hit in self._exact(spec) if start <= hit.row < stop]
+        if not hits:
+            hits = [hit for hit in self._sided(spec) if start <= hit.row < stop]
         if not hits and fuzzy:
             hits = self._fuzzy_hits(spec, start, stop)
+        return hits
+
+    def _sided(self, spec: FieldSpec) -> list[Hit]:
+        """Hits for ``spec`` on one side of a label written in two languages ("Enw'r plentyn / Child's name"),
+        read as if that side were the whole label; computed once per reader and field."""
+        hits = self._sided_hits.get(spec)
+        if hits is None:
+            memo_key = ("sided", id(self.profile))
+            places = self.doc.memo.get(memo_key)
+            if places is None:
+                places = self.doc.memo[memo_key] = sided_index(self.doc, self.profile)
+            found: dict[tuple[int, int], Hit] = {}
+            for form in places.keys() & spec.forms:
+                for i, j, side in places[form]:
+                    cell = self.doc.rows[i].cells[j]
+                    rest = cell.text.strip().partition("\n")[2]
+                    hit = self._hit(i, j, Cell(f"{side}\n{rest}" if rest else side, cell.col), spec)
+                    if hit is not None and (i, j) not in found:
+                        found[i, j] = hit
+            hits = self._sided_hits[spec] = [found[k] for k in sorted(found)]
         return hits
 
     def _fuzzy_hits(self, spec: FieldSpec, start: int, stop: int) -> list[Hit]:
@@ -514,14 +537,13 @@ class Reader:
             return _verdict(answers)
         if _printed_choices(raw):
             return None  # the printed choices "Yes / No", neither marked
-        words = norm(clean(raw)).split(" ")
-        if words and words[0] in ("yes", "y"):
-            return True
-        if words[:2] in (["not", "known"], ["not", "sure"], ["not", "applicable"], ["n", "a"], ["n", "k"]):
-            return None  # "Open to CSC - not known", "N/A": unanswered, not a No
-        if words and words[0] in ("no", "n", "not", "nope", "nah"):
-            return False
-        return None
+        text = clean(raw)
+        answer = _written_yes_no(text)
+        if answer is None and " / " in text and not _not_known(text):
+            # "Ie / Yes", "Na / No": the answer in two languages, one of them English
+            found = {_written_yes_no(side) for side in text.split("\n", 1)[0].split(" / ")} - {None}
+            answer = found.pop() if len(found) == 1 else None
+        return answer
 
     def ticked_items(self, items: tuple, start: int = 0, end: int | None = None, *, fuzzy: bool = True) -> list[str]:
         """Keys of tick-list items ticked in a row range (``fuzzy``: labels may contain an alias)."""
@@ -624,6 +646,22 @@ def _verdict(ticks: dict[str, bool]) -> bool | None:
 def _printed_choices(raw: str | None) -> bool:
     """"Yes / No" printed at the start of the value: the choices, not an answer."""
     return {"yes", "no"} <= set(norm(clean(raw or "")).split(" ")[:4])
+
+
+def _written_yes_no(text: str) -> bool | None:
+    """A yes/no answer written as words: by its first word."""
+    words = norm(text).split(" ")
+    if words[0] in ("yes", "y"):
+        return True
+    if _not_known(text):
+        return None  # "Open to CSC - not known", "N/A": unanswered, not a No
+    if words[0] in ("no", "n", "not", "nope", "nah"):
+        return False
+    return None
+
+
+def _not_known(text: str) -> bool:
+    return norm(text).split(" ")[:2] in (["not", "known"], ["not", "sure"], ["not", "applicable"], ["n", "a"], ["n", "k"])
 
 
 def _yes_no_ticks(raw: str | None) -> dict[str, bool]:

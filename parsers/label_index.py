@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from parsers.labels import LABEL_SEPARATORS, TEXT_CACHE_SIZE, FieldSpec, answer_split, label_forms, norm
+from parsers.labels import LABEL_SEPARATORS, TEXT_CACHE_SIZE, FieldSpec, Profile, answer_split, label_forms, norm
 from parsers.wordml import Document
 
 
@@ -115,6 +115,21 @@ def build_index(doc: Document) -> dict[str, list[tuple[int, int]]]:
                     index[form] = [(i, j)]
                 else:
                     places.append((i, j))
+    return index
+
+
+def sided_index(doc: Document, profile: Profile) -> dict[str, list[tuple[int, int, str]]]:
+    """Normal form → cells, for labels written in two languages: the forms of the side that is a label of
+    ``profile`` ("Child's name" of "Child's name / Enw'r plentyn"), with that side."""
+    index: dict[str, list[tuple[int, int, str]]] = {}
+    for i, row in enumerate(doc.rows):
+        for j, cell in enumerate(row.cells):
+            if cell.merged_above or " / " not in cell.text:
+                continue
+            side = profile.sided_label(cell.text)
+            if side is not None:
+                for form in _cell_forms(side):
+                    index.setdefault(form, []).append((i, j, side))
     return index
 
 

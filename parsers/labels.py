@@ -160,7 +160,19 @@ class Profile:
         """True if a cell's text is (only) some label of this profile."""
         if not text.strip():
             return False
-        return bool(label_forms(text) & self._all_forms) or _ends_like_label(text) or _section_heading(text)
+        return (bool(label_forms(text) & self._all_forms) or _ends_like_label(text) or _section_heading(text)
+                or self.sided_label(text) is not None)
+
+    def sided_label(self, text: str) -> str | None:
+        """The side that is a label of this profile, of a label written in two languages ("Child's name /
+        Enw'r plentyn", "Dyddiad geni / Date of birth"): one side a label, the other not, no figures."""
+        if any(ch.isdigit() for ch in text.split("\n", 1)[0]):
+            return None
+        for pair in sides(text):
+            found = [side for side in pair if label_forms(side) & self._all_forms]
+            if len(found) == 1:
+                return found[0]
+        return None
 
     def is_labelled(self, text: str) -> bool:
         """True if a cell starts "Some label: …" ("Age: 11"): another field, not a value."""
@@ -200,6 +212,22 @@ class Profile:
 
 
 _SECTION = re.compile(r"^\s*(?:section|part)\s+(?:\d{1,2}|[a-h]|[ivx]{1,4})\s*(?:[:.)\-–]|$)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def sides(text: str) -> tuple[tuple[str, str], ...]:
+    """The two sides of a first line that may be one label in two languages, split at a spaced slash
+    ("Child's name / Enw'r plentyn"), at each spaced slash when there are several ("Parent / carer name /
+    Enw rhiant"). Empty for a line without one, or too long to be a label."""
+    first = text.strip().split("\n", 1)[0]
+    if " / " not in first or len(first) > 2 * _SIDE_MAX:
+        return ()
+    parts = first.split(" / ")
+    pairs = ((" / ".join(parts[:k]).strip(), " / ".join(parts[k:]).strip()) for k in range(1, len(parts)))
+    return tuple((a, b) for a, b in pairs if a and b and len(a) <= _SIDE_MAX and len(b) <= _SIDE_MAX)
+
+
+_SIDE_MAX = 120
 
 
 def _section_heading(text: str) -> bool:

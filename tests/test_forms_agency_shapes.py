@@ -2071,3 +2071,50 @@ def test_consent_written_as_statements_each_with_its_box(aware: str, not_informe
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["parents_informed"] is expected
     assert ("parents_informed" in result["missing"]) is (expected is None)
+
+
+@pytest.mark.parametrize("welsh_first", [False, True])
+def test_labels_written_in_english_and_welsh(welsh_first: bool) -> None:
+    """Round 30: a bilingual council's labels ("Child's name / Enw'r plentyn", Welsh first on some forms) and
+    answers ("Ie / Yes", "Na / No") were not matched, so every field was missing and a reply asked for them."""
+    def both(english: str, welsh: str) -> str:
+        return f"{welsh} / {english}" if welsh_first else f"{english} / {welsh}"
+
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form / Ffurflen Atgyfeirio Diogelu")
+    _pairs(d, [(both("Referrer's name", "Enw'r atgyfeiriwr"), "Jane Teacher"), (both("Agency", "Asiantaeth"), "Ysgol Y Dderwen"),
+               (both("Email", "E-bost"), "dsl@ysgol.cymru")])
+    _pairs(d, [(both("Child's name", "Enw'r plentyn"), "Osian Jones"), (both("Date of birth", "Dyddiad geni"), "03/04/2012"),
+               (both("Address", "Cyfeiriad"), "2 Heol y Bont")])
+    _pairs(d, [(both("What are you worried about?", "Beth sy'n eich poeni?"), "Seen with older youths."),
+               (both("Are parents/carers aware of this referral?", "A yw'r rhieni/gofalwyr yn ymwybodol?"), "Na / No"),
+               (both("Is the child at immediate risk?", "A yw'r plentyn mewn perygl uniongyrchol?"), "Ie / Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert (result["child"]["name"], result["child"]["dob"], result["child"]["address"]) == (
+        "Osian Jones", "2012-04-03", "2 Heol y Bont")
+    assert (result["referrer"]["name"], result["referrer"]["agency"], result["referrer"]["email"]) == (
+        "Jane Teacher", "Ysgol Y Dderwen", "dsl@ysgol.cymru")
+    assert result["concerns"] == "Seen with older youths."
+    assert result["immediate_risk"] is True and result["parents_informed"] is False
+    assert result["missing"] == []
+
+
+@pytest.mark.parametrize("answer, expected", [("Ie / Yes", True), ("Yes / Ydy", True), ("Na / No", False),
+                                              ("No / Nac ydy", False), ("N / A", None), ("Yes / No", None),
+                                              ("Ie / Na", None)])
+def test_a_yes_or_no_answered_in_two_languages(answer: str, expected: bool | None) -> None:
+    """One side English decides; "N / A" stays not applicable, and both choices printed stay unanswered."""
+    result = parse_document(_consent_referral([("Is the child at immediate risk?", answer)]), "r.docx").to_json()
+    assert result["immediate_risk"] is expected
+
+
+@pytest.mark.parametrize("value", ["Mother / Father", "Teacher / DSL", "Social worker / Team manager"])
+def test_a_value_with_a_spaced_slash_is_still_a_value(value: str) -> None:
+    """A value whose one side happens to be a label word stays the value of the label before it."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Role", value), ("Agency", "Durham Academy"),
+               ("Email", "dsl@academy.sch.uk"), ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"),
+               ("Address", "2 Sample Road"), ("What are you worried about?", "Seen with older youths.")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"]["role"] == value and result["referrer"]["agency"] == "Durham Academy"

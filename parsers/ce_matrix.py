@@ -46,6 +46,9 @@ def read_ce_matrix(doc: Document, profile: Profile, file: str, today: date) -> P
         result.indicators[key] = _indicator(reader, levels, seg, result.warnings) if seg else Indicator()
     result.overall_level = _overall(reader, levels, profile, segments, result.warnings)
     result.effective_level = Level.highest([result.overall_level, *(i.level for i in result.indicators.values())])
+    added = _added(reader, levels, segments.get(ADDED), result)
+    if added:
+        result.extra["added_indicators"] = added
     header = _header(reader, profile, today)
     result.child = _child(reader, profile, header.get("assessment_date"), today, result.warnings)
     result.warnings.extend(dob_warning(result.child.dob, header.get("assessment_date"), today))
@@ -56,6 +59,28 @@ def read_ce_matrix(doc: Document, profile: Profile, file: str, today: date) -> P
 
 
 # -- indicators --------------------------------------------------------------
+
+def _added(reader: Reader, levels: LevelReader, seg: _Segment | None, result: ParseResult) -> list[dict]:
+    """Indicators a worker added to the fourteen ("15. Risk Indicator - Other (please specify)"), each read like
+    one of them. A level ticked there above every other level raises the effective level, with a warning: it
+    is a risk the worker recorded (SPEC principle 2)."""
+    out = []
+    for part in (seg, *seg.copies) if seg else ():
+        title = clean(next((c.text for c in reader.doc.rows[part.start].cells if c.text.strip()), ""))
+        indicator = _indicator(reader, levels, part, result.warnings)
+        if indicator.level is None and not indicator.evidence:
+            continue
+        out.append({"title": title, "level": indicator.level.value if indicator.level else None,
+                    "evidence": indicator.evidence})
+        if indicator.level is not None and result.effective_level is not None \
+                and indicator.level.rank > result.effective_level.rank:
+            result.warnings.append(f"an indicator added to the form ({title}) is ticked {indicator.level.value}, above "
+                                   f"every other level; the effective level is {indicator.level.value}")
+            result.effective_level = indicator.level
+        elif indicator.level is not None and result.effective_level is None:
+            result.effective_level = indicator.level
+    return out
+
 
 def heading_key(text: str, profile: Profile) -> tuple[str, str | None] | None:
     """The indicator a heading cell names (and a level written after a colon)."""
@@ -165,10 +190,30 @@ def indicator_headings(doc: Document, profile: Profile) -> list[tuple[int, list[
     return found_rows
 
 
+# An indicator a worker added to the matrix ("15. Risk Indicator - Other (please specify)", "Other risk
+# indicator"): none of the fourteen, so it must not run on as the evidence and ticks of the one above it.
+# Only "Other": a title Word wrapped ("5. Risk Indicator - Experience of") is one of the fourteen.
+_ADDED_INDICATOR = re.compile(r"^\s*(?:\d{1,2}\s*[.):]\s*)?(?:risk\s+indicator\s*(?:\d{1,2})?\s*[-–—:]\s*other\b"
+                              r"|other\s+(?:risk\s+)?indicator\b)", re.IGNORECASE)
+ADDED = "other"  # the key of an added indicator's segment
+
+
+def _added_headings(reader: Reader, profile: Profile, after: int) -> list[tuple[int, str, str | None]]:
+    found = []
+    for i in range(after + 1, len(reader.doc.rows)):
+        cells = reader.doc.rows[i].cells
+        first = next((c.text for c in cells[:2] if c.text.strip()), "")
+        if len(first) <= 100 and "\n" not in first.strip() and _ADDED_INDICATOR.match(first) \
+                and heading_key(first, profile) is None:
+            found.append((i, ADDED, None))
+    return found
+
+
 def _find_segments(reader: Reader, profile: Profile) -> dict[str, _Segment]:
     ordered = [(i, *found[0]) for i, found in indicator_headings(reader.doc, profile)]
     if not ordered:
         return {}
+    ordered = sorted(ordered + _added_headings(reader, profile, ordered[0][0]))
     stops = _terminators(reader, profile, ordered[0][0])
     segments: dict[str, _Segment] = {}
     for n, (row, key, inline) in enumerate(ordered):
@@ -367,7 +412,7 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
     manager_hits = reader.find(fields["line_manager.name"])
     group_end = manager_hits[0].row if manager_hits and worker_hit and manager_hits[0].row > worker_hit.row else None
     agency = date_text = None
-    own_agency_cell = False
+    own_agency_cell = own_date_cell = False
     if worker_hit is not None:
         end = group_end if group_end is not None else worker_hit.row + 6
         agency = _after(reader, fields["worker.agency"], worker_hit, end)
@@ -376,12 +421,15 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
         # left blank is missing: never filled from the line manager's.
         own_agency_cell = any((hit.row > worker_hit.row or hit.cell > worker_hit.cell) and not _says(reader, hit, "manager")
                               for hit in reader.find(fields["worker.agency"], worker_hit.row, end))
+        own_date_cell = any(hit.row > worker_hit.row or hit.cell > worker_hit.cell
+                            for hit in reader.find(fields["date"], worker_hit.row, end))
     if agency is None:
         agency = _nearest(reader, fields["worker.agency"], worker_hit, manager_hits,
                           _first_indicator_row(reader, profile), managers_too=not own_agency_cell)
     assessed, _ = reader.field(fields["assessment_date"], fuzzy=False)  # else the worker's "Date"
-    if not assessed and not date_text:
-        # Rows shuffled so the worker's "Date" is not beside the worker: the header's first date.
+    if not assessed and not date_text and not own_date_cell:
+        # Rows shuffled so the worker's "Date" is not beside the worker: the header's first date (never the
+        # line manager's when the worker's own date cell was left blank).
         date_text, _ = reader.field(fields["date"], 0, _first_indicator_row(reader, profile))
     assessment_date = parse_uk_date(assessed, today=today) or parse_uk_date(date_text, today=today)
     manager = clean(reader.value(manager_hits[0]) or "") if manager_hits else ""

@@ -97,7 +97,7 @@ class Reader:
             if self._fuzzy is None:
                 self._fuzzy = FuzzyIndex(self.doc)
             hits = self._fuzzy_found[spec] = [
-                Hit(h.row, h.cell, None if h.inline and (self._label_like(h.inline) or _OPTIONS.fullmatch(h.inline.strip()))
+                Hit(h.row, h.cell, None if h.inline and (self._label_like(h.inline) or _not_an_answer(h.inline))
                     else h.inline)
                 for h in self._fuzzy.find(spec)]
         return [h for h in hits if start <= h.row < stop]
@@ -120,7 +120,7 @@ class Reader:
         if joined and matches(joined, spec):
             return Hit(i, j, None)  # the whole cell is the label, wrapped over lines: its value is elsewhere
         inline = split_inline(cell.text, spec)
-        if inline and _OPTIONS.fullmatch(inline.strip()):
+        if inline and _not_an_answer(inline):
             return Hit(i, j, None)  # "Is the child at immediate risk? Y/N": the options printed, the answer elsewhere
         if inline and not self._label_like(inline):
             return Hit(i, j, inline)
@@ -405,8 +405,8 @@ class Reader:
         Open to Children's Social Care: no (case closed)") or in the concerns ("Is the child at immediate risk?
         Mum said no"). So an answer chosen between Yes and No (boxes, or options of their own) wins over a
         written one, and a written one beside its own label over one inside another label's value; among
-        equals the first. So does one in the rows of ``narrative`` (the form's free-text account), which may
-        quote the question. With no answer under the exact labels (or always, with ``every``: a question whose
+        equals the first. So does a written one in the rows of ``narrative`` (the form's free-text account), which
+        may quote the question. With no answer under the exact labels (or always, with ``every``: a question whose
         every answer matters), the looser ones are tried. Only rows [start, end) are read.
         """
         if spec is None:
@@ -420,7 +420,8 @@ class Reader:
         def aside(hit: Hit) -> bool:
             return self._inside_value(hit) or (narrative is not None and narrative[0] <= hit.row < narrative[1])
 
-        answered = [(not q.offered, aside(hit), q.answer) for hit, q in questions if q.answer is not None]
+        # A quoted question is written; boxes chosen under a question are an answer wherever it sits.
+        answered = [(not q.offered, not q.offered and aside(hit), q.answer) for hit, q in questions if q.answer is not None]
         if not answered:
             return Answer(None, [], any(q.both for _, q in questions))
         best = min(answered, key=lambda a: a[:2])
@@ -741,6 +742,19 @@ def _marked_list_keys(text: str, items: tuple, fuzzy: bool) -> list[str | None] 
 
 # The options a question prints after itself: "Y/N", "(Yes/No)", "Yes / No" — no answer.
 _OPTIONS = re.compile(r"\(?\s*(?:y|yes)\s*/\s*(?:n|no)\s*\)?\s*[.:*]?", re.IGNORECASE)
+# The template's guidance after a question, left in its label cell: "(If yes, dial 999)", "If no, please say why
+# not", "(please give details of what, when, who was involved)". Part of the label, never its answer.
+_GUIDANCE = re.compile(
+    r"\(\s*(?:if\b|please\b|e\.?g\b|for example\b|includ(?:e|ing)\b|give\b|provide\b|tick\b|state\b|specify\b"
+    r"|describe\b|delete\b|circle\b|select\b|who\b|what\b|when\b|where\b|how\b)[^()]*\)\s*[.:*]?"
+    r"|(?:if (?:yes|no|so|not)\b|please (?:give|provide|state|specify|describe|say|explain|tick|include)\b)[^\n]*",
+    re.IGNORECASE)
+
+
+def _not_an_answer(inline: str) -> bool:
+    """The question's printed options ("Y/N") or its guidance ("(If yes, dial 999)") after it: no answer there."""
+    text = inline.strip()
+    return bool(_OPTIONS.fullmatch(text) or _GUIDANCE.fullmatch(text))
 
 # Words that introduce part of a value, not a field: an alias, a kind of phone number, a link, a note.
 _VALUE_PREFIX = re.compile(rf"(?:^|[\s(\-–])(?:{ALIAS_WORDS}|mob(?:ile)?|tel|office|work|home|ext|mailto|fax|landline|"

@@ -14,7 +14,7 @@ from parsers.people import (dob_warning, form_age, join_names, pointer, split_al
                             unreadable_date)
 from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean, item_key
-from parsers.labels import Profile
+from parsers.labels import Profile, matches
 from parsers.results import Child, FormType, ParseResult
 from parsers.wordml import MARKERS, TICK_ON, Document
 
@@ -46,13 +46,43 @@ class _ReferralReader:
             if any(start <= r < at for r in others):
                 start = at
             starts.append((start, name))
-            limits[name] = end
+            limits[name] = self._continued(name, end) if rows[at].table is not None else end
         starts.sort()
         ranges: dict[str, tuple[int, int]] = {}
         for n, (row, name) in enumerate(starts):
-            end = starts[n + 1][0] if n + 1 < len(starts) else len(rows)
-            ranges.setdefault(name, (row, min(end, limits.get(name, len(rows)))))
+            end = min(starts[n + 1][0] if n + 1 < len(starts) else len(rows), limits.get(name, len(rows)))
+            if name in ranges and ranges[name][1] == row and name in self.profile.section_fields:
+                # The section's heading again ("Child details (continued)") with no other section between: one
+                # section, whose generic labels ("D.O.B.") are read in both parts. (Not the concerns: their range
+                # is the account, where a quoted question counts for less.)
+                ranges[name] = (ranges[name][0], max(end, row))
+            else:
+                ranges.setdefault(name, (row, end))
         return ranges
+
+    def _continued(self, section: str, end: int) -> int:
+        """Where a section anchored on its table ends: after the tables that directly follow it (blank
+        paragraphs between) and hold only more of its own fields, one "Label | value" row each (the child's
+        "D.O.B. | 03/04/2012" in a small table of its own)."""
+        rows = self.reader.doc.rows
+        generic = self.profile.section_fields.get(section, {}).values()
+        own = [spec for key, spec in self.profile.fields.items() if key.startswith(section + ".")]
+        others = [spec for key, spec in self.profile.fields.items() if "." in key and not key.startswith(section + ".")]
+        while True:
+            k = end
+            while k < len(rows) and rows[k].table is None and not any(c.text.strip() for c in rows[k].cells):
+                k += 1
+            if k >= len(rows) or rows[k].table is None:
+                return end
+            first, last = _table_span(rows, k)
+            for i in range(first, last):
+                labels = [c.text for c in rows[i].cells if c.text.strip() and self.reader.is_label(c.text)]
+                if len(labels) != 1 or rows[i].depth != rows[first].depth:
+                    return end
+                label = labels[0]
+                if not any(matches(label, spec) for spec in (*generic, *own)) or any(matches(label, spec) for spec in others):
+                    return end
+            end = last
 
     def _anchor(self, section: str) -> int | None:
         """The row of the section's first specific label, if any; of several, the first of those whose table

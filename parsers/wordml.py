@@ -232,11 +232,19 @@ def _blocks(flat: str) -> list:
     return body
 
 
+# Characters Word shows as nothing (soft hyphen, zero-width space, word joiner, BOM) that some editors leave
+# inside words, labels included.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+_INVISIBLE_RE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+
+
 def _resolved(flat: str) -> str:
     """The flattened document with symbol-font characters resolved, placeholder texts dropped and typed
     box and tick glyphs as markers: done once for the whole text, each only if the text holds it."""
     if SYMBOL in flat:
         flat = _SYMBOL_RE.sub(lambda m: _symbol(m[1] or m[3], m[2]), flat)
+    if _INVISIBLE_RE.search(flat):
+        flat = flat.translate(_INVISIBLE)  # "Ref\u00aderrer name" reads as it looks: "Referrer name"
     if "lick" in flat or "hoose" in flat or "nter text" in flat:
         flat = _PLACEHOLDER_RE.sub("", flat)
     for glyph, marker in _GLYPH_MARKERS:

@@ -2118,3 +2118,157 @@ def test_a_value_with_a_spaced_slash_is_still_a_value(value: str) -> None:
                ("Address", "2 Sample Road"), ("What are you worried about?", "Seen with older youths.")])
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["referrer"]["role"] == value and result["referrer"]["agency"] == "Durham Academy"
+
+
+# -- round 32: the forms as hurried practitioners fill them in --------------------------------------
+
+@pytest.mark.parametrize("guidance", ["(If yes, dial 999)", "If yes, dial 999", "(please give details)"])
+@pytest.mark.parametrize("answer, expected", [("Yes", True), ("No", False), ("Yes ☒ No ☐", True)])
+def test_the_templates_guidance_after_a_question_is_no_answer(guidance: str, answer: str, expected: bool) -> None:
+    """"Is the child at immediate risk? (If yes, dial 999) | Yes": the guidance left in the label's cell was read
+    as the answer, so immediate risk came back null whatever was answered beside it (an under-triage)."""
+    result = parse_document(_consent_referral([(f"Is the child at immediate risk? {guidance}", answer)]),
+                            "r.docx").to_json()
+    assert result["immediate_risk"] is expected
+
+
+@pytest.mark.parametrize("beside", [True, False])
+def test_the_concerns_label_with_its_guidance_left_in(beside: bool) -> None:
+    """The concerns are the answer beside or below the label, never the label's "(please give details …)"; left
+    blank, they are missing."""
+    label = "What are you worried about? (please give details of what, when, who was involved)"
+    for concerns, expected in [("Seen getting into a grey Audi.", "Seen getting into a grey Audi."), ("", None)]:
+        d = docx.Document()
+        d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+        _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+                   ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road")])
+        table = d.add_table(rows=1 if beside else 2, cols=2 if beside else 1)
+        table.rows[0].cells[0].text = label
+        (table.rows[0].cells[1] if beside else table.rows[1].cells[0]).text = concerns
+        result = parse_document(_save(d), "r.docx").to_json()
+        assert result["concerns"] == expected
+        assert ("concerns" in result["missing"]) is (expected is None)
+
+
+@pytest.mark.parametrize("heading", [None, "Child details", "Child details (continued)"])
+@pytest.mark.parametrize("label", ["D.O.B.", "Date of birth"])
+def test_the_childs_date_of_birth_in_a_small_table_of_its_own(heading: str | None, label: str) -> None:
+    """The child's table, then "D.O.B. | 03/04/2012" in a table of its own (under the child's heading again, or
+    none): one section, so the generic label is the child's. A parent's table after it is not."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form")
+    d.add_paragraph("Section 1: Referrer details")
+    _pairs(d, [("Name of referrer", "Jo Bloggs"), ("Agency / organisation", "Humankind"),
+               ("Email address", "jo@example.gov.uk")])
+    d.add_paragraph("Section 2: Child details")
+    _pairs(d, [("Child's full name", "Kai Nowak"), ("Address", "12 Front Street")])
+    if heading:
+        d.add_paragraph(heading)
+    else:
+        d.add_paragraph()
+    _pairs(d, [(label, "03/04/2012")])
+    d.add_paragraph("Section 5: What has happened / what are you worried about?")
+    _pairs(d, [("What has happened / what are you worried about?", "Seen with older males."), (Q, "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["dob"] == "2012-04-03" and result["missing"] == []
+
+
+def test_a_parents_table_after_the_childs_is_not_the_childs() -> None:
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form")
+    _pairs(d, [("Name of referrer", "Jo Bloggs"), ("Agency / organisation", "Humankind"),
+               ("Email address", "jo@example.gov.uk")])
+    _pairs(d, [("Child's full name", "Kai Nowak"), ("Date of birth", ""), ("Address", "12 Front Street")])
+    d.add_paragraph()
+    _pairs(d, [("Parent / carer name", "Dana Nowak"), ("Date of birth", "01/02/1985")])
+    _pairs(d, [("What has happened / what are you worried about?", "Seen with older males."), (Q, "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["dob"] is None and "child.dob" in result["missing"]
+
+
+def test_the_questions_twice_under_the_concerns_heading_twice_still_read_as_yes() -> None:
+    """A form sent with last month's copy appended: the questions answered Yes in one and No in the other, each
+    under its own concerns heading. Conflicting risk answers read as Yes (SPEC principle 2), whatever the
+    headings."""
+    d = docx.Document()
+    for copy_, answer in [(1, "Yes ☒ No ☐"), (2, "Yes ☐ No ☒")]:
+        d.add_paragraph("Safeguarding Referral Form")
+        d.add_paragraph("Referrer details")
+        _pairs(d, [("Name of referrer", "Jo Bloggs"), ("Agency", "Humankind"), ("Email", "jo@example.gov.uk")])
+        d.add_paragraph("Child details")
+        _pairs(d, [("Child's name", "Kai Nowak"), ("Date of birth", "03/04/2012"), ("Address", "12 Front Street")])
+        d.add_paragraph("What are you worried about?")
+        d.add_paragraph("Concerns")
+        _pairs(d, [("Details", f"Copy {copy_}: seen with older males."),
+                   ("Is the child at immediate risk of significant harm?", answer)])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["immediate_risk"] is True
+    assert any("immediate_risk" in w for w in result["warnings"])
+
+
+def _matrix_with_an_added_indicator(title: str, ticked: str) -> bytes:
+    d = _descriptor_doc()
+    table = d.add_table(rows=0, cols=2)
+    table.add_row().cells[0].text = title
+    for label, key in zip(ROW_LEVELS, KEYS):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, f"{'☒' if key == ticked else '☐'} Descriptor."
+    cells = table.add_row().cells
+    cells[0].text, cells[1].text = "PROVIDE EVIDENCE", "Other: knife carrying in the park"
+    return _save(d)
+
+
+@pytest.mark.parametrize("title", ["15.  Risk Indicator - Other (please specify)", "Other risk indicator (please specify)"])
+def test_an_indicator_added_to_the_matrix_is_not_the_fourteenths(title: str) -> None:
+    """A worker added "15. Risk Indicator - Other": its ticks and evidence ran on as indicator 14's (a false
+    "several levels ticked"). It is read on its own, under ``added_indicators``; ticked above every other level,
+    it raises the effective level, with a warning (SPEC principle 2)."""
+    plain = parse_document(_save(_descriptor_doc()), "m.docx").to_json()
+    for ticked in KEYS:
+        result = parse_document(_matrix_with_an_added_indicator(title, ticked), "m.docx").to_json()
+        assert result["indicators"] == plain["indicators"]
+        assert not any("several levels" in w for w in result["warnings"])
+        assert result["added_indicators"][0]["level"] == ticked
+        assert result["added_indicators"][0]["evidence"] == "Other: knife carrying in the park"
+        ranks = {key: rank for rank, key in enumerate(KEYS)}
+        raised = ranks[ticked] > ranks[plain["effective_level"]]
+        assert result["effective_level"] == (ticked if raised else plain["effective_level"])
+        assert any("added to the form" in w for w in result["warnings"]) is raised
+
+
+def test_a_blank_worker_date_is_not_the_line_managers() -> None:
+    """The named worker's Date left blank, the authorising manager's row dated: the assessment date is missing,
+    never the manager's (as a blank worker agency already was)."""
+    d = docx.Document()
+    d.add_paragraph("Child Exploitation Risk Assessment Information Form")
+    table = d.add_table(rows=2, cols=6)
+    for row, values in zip(table.rows, [
+            ["Named worker leading on the Risk Assessment", "Jo Bloggs", "Contact Details & Agency", "Humankind", "Date", ""],
+            ["Authorising line manager", "Karen White", "Contact Details & Agency", "Durham County Council", "Date",
+             "20/10/2026"]]):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    body = _descriptor_doc()
+    for element in list(body.element.body)[2:]:  # its indicators, after its own header table
+        d.element.body.append(element)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["worker"] == {"name": "Jo Bloggs", "agency": "Humankind"}
+    assert result["assessment_date"] is None and "assessment_date" in result["missing"]
+
+
+# -- round 31: the forms as other software saves them ------------------------------------------------
+
+@pytest.mark.parametrize("invisible", ["\u00ad", "\u200b", "\u2060"])
+def test_a_soft_hyphen_or_zero_width_space_inside_a_label(invisible: str) -> None:
+    """WPS Office leaves soft hyphens inside words ("Ref\u00aderrer name"): the label looks the same, so it is
+    matched the same; a level's name too ("Mod\u00aderate")."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [(f"Ref{invisible}errer name", "Jane Teacher"), (f"Agen{invisible}cy", "Durham Academy"),
+               ("Email", "dsl@academy.sch.uk"), (f"Child{invisible}'s name", "Riley Green"),
+               (f"Date of bi{invisible}rth", "03/04/2012"), ("Address", "2 Sample Road"),
+               ("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert (result["referrer"]["name"], result["referrer"]["agency"]) == ("Jane Teacher", "Durham Academy")
+    assert (result["child"]["name"], result["child"]["dob"]) == ("Riley Green", "2012-04-03")
+    assert result["missing"] == []

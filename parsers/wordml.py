@@ -279,25 +279,32 @@ class _Walker:
                 # A body paragraph's lines broken by hand (w:br, as pasted text arrives) are lines of the form;
                 # in a line of tab-separated columns, a break is inside a column.
                 highlighted = block.startswith(HIGHLIGHTED)
-                for text in whole.split("\n") if "\n" in whole and "\t" not in whole else (whole,):
-                    tabbed = self.line(text.strip(), highlighted, depth, tabbed)
+                # "Agency:<tab>" and nothing after: a label whose value was left blank (a converted form)
+                open_end = "\t" not in whole and block.rstrip(" \u00a0\n").endswith("\t")
+                lines = whole.split("\n") if "\n" in whole and "\t" not in whole else [whole]
+                for n, text in enumerate(lines, 1):
+                    line = text.strip()
+                    tabbed = self.line(line, highlighted, depth, tabbed, blank_value=open_end and n == len(lines) and bool(line))
             else:
                 tabbed = None
                 self.table(block, depth)
 
-    def line(self, text: str, highlighted: bool, depth: int,
-             tabbed: tuple[int, int] | None) -> tuple[int, int] | None:
-        """One line of a body paragraph as a row; returns the run of tab-separated lines it continues."""
+    def line(self, text: str, highlighted: bool, depth: int, tabbed: tuple[int, int] | None, *,
+             blank_value: bool = False) -> tuple[int, int] | None:
+        """One line of a body paragraph as a row; returns the run of tab-separated lines it continues.
+        ``blank_value``: the line ended in a tab, nothing after it (the label's value cell, left blank)."""
         spaced = None
         if "   " in text and not any(m in text for m in MARKERS):
             spaced, text = text, _columns(text)
-        if "\t" in text and _TABBED.search(text):
+        if blank_value and "\t" not in text:
+            text += "\t"
+        if "\t" in text and (_TABBED.search(text) or blank_value):
             # "Child's name<tab>Riley Green": a table a converter flattened into paragraphs (PDF to
             # Word, plain-text pastes). Consecutive such lines are rows again, columns by tab.
             if tabbed is None:
                 self.tables += 1
                 tabbed = (self.tables, 0)
-            cells = [Cell(part.strip(), k) for k, part in enumerate(re.split(r"\t+", text))]
+            cells = [Cell(part.strip(), k) for k, part in enumerate(re.split(r"\t+", text))]  # blank: "" last
             self.runs.setdefault(tabbed[0], []).append((len(self.doc.rows), spaced if spaced != text else None))
             self.doc.rows.append(Row(cells, tabbed[0], tabbed[1], depth))
             return tabbed[0], tabbed[1] + 1

@@ -2272,3 +2272,52 @@ def test_a_soft_hyphen_or_zero_width_space_inside_a_label(invisible: str) -> Non
     assert (result["referrer"]["name"], result["referrer"]["agency"]) == ("Jane Teacher", "Durham Academy")
     assert (result["child"]["name"], result["child"]["dob"]) == ("Riley Green", "2012-04-03")
     assert result["missing"] == []
+
+
+def _tabbed_lines(d: docx.document.Document, lines: list[tuple[str, str]]) -> None:
+    """"Label:<tab>value" paragraphs, as a PDF converted to Word lays out a form; a label broken by hand ("\n")."""
+    for label, value in lines:
+        paragraph = d.add_paragraph()
+        head, _, tail = label.partition("\n")
+        run = paragraph.add_run(head)
+        if tail:
+            run.add_break()
+            run = paragraph.add_run(tail)
+        run.add_tab()
+        if value:
+            paragraph.add_run(value)
+
+
+@pytest.mark.parametrize("blank", ["Referrer name:", "Role:", "Agency:", "Telephone:"])
+def test_a_blank_value_in_tabbed_lines_loses_nothing_else(blank: str) -> None:
+    """Round 31: one referrer line left blank ("Agency:<tab>") split the run of tabbed lines in two, and the filled
+    values beside it were lost (with Telephone blank, the email too: a false "referrer.contact" missing)."""
+    referrer = {"Referrer name:": "Sarah Hughes", "Role:": "Youth Worker", "Agency:": "Belmont School",
+                "Telephone:": "0191 555 0182", "Email:": "hughes@belmont.sch.uk"}
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form")
+    _tabbed_lines(d, [(label, "" if label == blank else value) for label, value in referrer.items()]
+                  + [("Child's name:", "Jayden Smith"), ("Date of birth:", "04/03/2011"), ("Address:", "12 Front Street"),
+                     ("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    keys = {"Referrer name:": "name", "Role:": "role", "Agency:": "agency", "Telephone:": "phone", "Email:": "email"}
+    for label, key in keys.items():
+        assert result["referrer"][key] == (None if label == blank else referrer[label])
+    assert result["child"]["name"] == "Jayden Smith"
+    assert [m for m in result["missing"] if m.startswith("referrer")] == (
+        ["referrer.name"] if blank == "Referrer name:" else ["referrer.agency"] if blank == "Agency:" else [])
+
+
+def test_a_blank_value_before_a_label_broken_over_two_lines() -> None:
+    """"Named worker …:<tab>" blank, then "Contact Details / & Agency:<tab>…": the worker is missing, never the
+    next label's words."""
+    d = docx.Document()
+    d.add_paragraph("Child Exploitation Risk Assessment Information Form")
+    _tabbed_lines(d, [("Named worker leading on the Risk Assessment:", ""),
+                      ("Contact Details\n& Agency:", "Durham Constabulary"), ("Date:", "05/02/2025")])
+    body = _descriptor_doc()
+    for element in list(body.element.body)[2:]:
+        d.element.body.append(element)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["worker"]["name"] is None and "worker.name" in result["missing"]
+    assert result["worker"]["agency"] == "Durham Constabulary"

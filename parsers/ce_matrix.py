@@ -12,7 +12,7 @@ from datetime import date
 
 from parsers.ce_lists import exploitation_types, factors, section_end
 from parsers.dates import parse_age, parse_uk_date
-from parsers.extract import Reader, clean
+from parsers.extract import Reader, clean, guidance
 from parsers.label_index import Hit
 from parsers.labels import TEXT_CACHE_SIZE, FieldSpec, Profile, label_forms, matches, norm
 from parsers.levels import LevelReader, choose, level_in, written_level
@@ -256,12 +256,15 @@ def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: lis
     evidence = [_evidence(reader, hit, part.end, late[part.start]) if hit else _grid_evidence(reader, part)
                 for part, _, hit in parts]
     # The template's own instruction left in the evidence cell is no evidence.
-    evidence = [e for e in evidence if e and not (len(e) <= 80 and "\n" not in e and matches(e, profile.fields["evidence"]))]
+    evidence = [e for e in evidence if e and not guidance(e)
+                and not (len(e) <= 80 and "\n" not in e and matches(e, profile.fields["evidence"]))]
     openers = _level_openers(profile)
     restated = Level.highest([level_in(first, profile.levels) for e in evidence
                               if (first := e.split("\n", 1)[0].strip())
                               and first.split(None, 1)[0].lower().strip(":;,.–-") in openers])
-    if restated is not None and level is not None and restated.rank > level.rank:
+    if level is None and restated is not None:
+        level = restated  # nothing ticked or written as the level: "Moderate – seen with older males" says it
+    elif restated is not None and level is not None and restated.rank > level.rank:
         # "Significant – see below" under a tick on Low: conflicting signals route by the higher (SPEC principle 2).
         notes.append(f"indicators.{seg.key}: the evidence begins with {restated.value}, above the ticked "
                       f"{level.value}; using {restated.value}")

@@ -751,6 +751,16 @@ _GUIDANCE = re.compile(
     re.IGNORECASE)
 
 
+def guidance(text: str) -> bool:
+    """Whether a short text is only the template's guidance: "(please give details)", "If yes, dial 999", or an
+    example list left in the box ("e.g. missing episodes, …", cut short or not)."""
+    text = text.strip()
+    return len(text) <= 120 and "\n" not in text and bool(_GUIDANCE.fullmatch(text) or _EXAMPLE.match(text))
+
+
+_EXAMPLE = re.compile(r"\(?\s*(?:e\.\s?g\.?|eg\.|for example)(?:\s|,|:|$)", re.IGNORECASE)
+
+
 def _not_an_answer(inline: str) -> bool:
     """The question's printed options ("Y/N") or its guidance ("(If yes, dial 999)") after it: no answer there."""
     text = inline.strip()
@@ -760,9 +770,10 @@ def _not_an_answer(inline: str) -> bool:
 _VALUE_PREFIX = re.compile(rf"(?:^|[\s(\-–])(?:{ALIAS_WORDS}|mob(?:ile)?|tel|office|work|home|ext|mailto|fax|landline|"
                            r"direct(?: line)?|switchboard|note|nb|[mtewh])\s*$", re.IGNORECASE)
 
-# What a form says when it gives no value: the field is as good as blank (and so missing, if mandatory).
+# What a form says when it gives no value: the field is as good as blank (and so missing, if mandatory). Also a
+# mail merge's field left unmerged ("«ChildName»").
 NON_ANSWER = re.compile(r"(?:unknown|not known|n\s*/\s*k|nk|tbc|tba|to be (?:confirmed|advised)|n\s*/\s*a|"
-                        r"not applicable|none given|not given|\?+|[-–—]+)\.?", re.IGNORECASE)
+                        r"not applicable|none given|not given|\?+|[-–—]+|«[^«»\n]*»|<<[^<>\n]*>>)\.?", re.IGNORECASE)
 
 
 def _carries_value(text: str) -> bool:

@@ -6,7 +6,8 @@
   (U+E011 after it if the paragraph holds highlighted text), U+E012 / U+E013 a
   table and its end, U+E014 a row (its gridBefore follows), U+E016 a cell
   ("span" or "span,vMerge value", then U+E017), U+E018 font U+E019 char U+E019
-  run font U+E01A a symbol character. The same characters in the document's
+  run font U+E01A a symbol character; U+E01B-U+E01D a complex field's start, result and end (below). The same
+  characters in the document's
   own text are deleted (wordml.py drops that translate() for a part whose bytes
   cannot hold them: a quarter of the transform).
 
@@ -88,7 +89,7 @@
   <xsl:template match="*"><xsl:apply-templates select="*"/></xsl:template>
 
   <!-- Paragraph text. -->
-  <xsl:template match="w:t" mode="text"><xsl:value-of select="translate(., '&#xE010;&#xE011;&#xE012;&#xE013;&#xE014;&#xE015;&#xE016;&#xE017;&#xE018;&#xE019;&#xE01A;', '')"/></xsl:template>
+  <xsl:template match="w:t" mode="text"><xsl:value-of select="translate(., '&#xE010;&#xE011;&#xE012;&#xE013;&#xE014;&#xE015;&#xE016;&#xE017;&#xE018;&#xE019;&#xE01A;&#xE01B;&#xE01C;&#xE01D;', '')"/></xsl:template>
   <!-- Symbol fonts: the tick and box characters for Wingdings / Wingdings 2, as the byte Word
        stores or as the private-use character (U+F0xx) LibreOffice writes. Matching them costs a test
        of every run, so wordml.py also compiles this sheet without these two templates and uses that
@@ -97,7 +98,7 @@
     <xsl:for-each select="w:t|w:sym|w:tab|w:br">
       <xsl:choose>
         <xsl:when test="self::w:t"><xsl:value-of
-            select="translate(., 'PRSTO£*&#xF050;&#xF052;&#xF053;&#xF054;&#xF04F;&#xF0A3;&#xF02A;&#xE010;&#xE011;&#xE012;&#xE013;&#xE014;&#xE015;&#xE016;&#xE017;&#xE018;&#xE019;&#xE01A;', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;')"/></xsl:when>
+            select="translate(., 'PRSTO£*&#xF050;&#xF052;&#xF053;&#xF054;&#xF04F;&#xF0A3;&#xF02A;&#xE010;&#xE011;&#xE012;&#xE013;&#xE014;&#xE015;&#xE016;&#xE017;&#xE018;&#xE019;&#xE01A;&#xE01B;&#xE01C;&#xE01D;', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;')"/></xsl:when>
         <xsl:otherwise><xsl:apply-templates select="." mode="text"/></xsl:otherwise>
       </xsl:choose>
     </xsl:for-each>
@@ -106,7 +107,7 @@
     <xsl:for-each select="w:t|w:sym|w:tab|w:br">
       <xsl:choose>
         <xsl:when test="self::w:t"><xsl:value-of
-            select="translate(., '&#xFC;&#xFB;&#xFE;&#xFD;x&#xA8;oq&#xF0FC;&#xF0FB;&#xF0FE;&#xF0FD;&#xF078;&#xF0A8;&#xF06F;&#xF071;&#xE010;&#xE011;&#xE012;&#xE013;&#xE014;&#xE015;&#xE016;&#xE017;&#xE018;&#xE019;&#xE01A;', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE000;&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE000;')"/></xsl:when>
+            select="translate(., '&#xFC;&#xFB;&#xFE;&#xFD;x&#xA8;oq&#xF0FC;&#xF0FB;&#xF0FE;&#xF0FD;&#xF078;&#xF0A8;&#xF06F;&#xF071;&#xE010;&#xE011;&#xE012;&#xE013;&#xE014;&#xE015;&#xE016;&#xE017;&#xE018;&#xE019;&#xE01A;&#xE01B;&#xE01C;&#xE01D;', '&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE000;&#xE001;&#xE001;&#xE001;&#xE001;&#xE001;&#xE000;&#xE000;&#xE000;')"/></xsl:when>
         <xsl:otherwise><xsl:apply-templates select="." mode="text"/></xsl:otherwise>
       </xsl:choose>
     </xsl:for-each>
@@ -126,6 +127,12 @@
     </xsl:choose>
   </xsl:template>
   <xsl:template match="w:sdt[w:sdtPr/w:showingPlcHdr]" mode="text"/>
+  <!-- A complex field: U+E01B at its start, U+E01C where its result starts, U+E01D at its end. wordml.py drops
+       what lies between the start and the result (a nested field's result inside an IF's instruction), so only
+       the result shown is read. A check box or drop-down writes its state before its start. -->
+  <xsl:template match="w:fldChar[@w:fldCharType='begin']" mode="text"><xsl:text>&#xE01B;</xsl:text></xsl:template>
+  <xsl:template match="w:fldChar[@w:fldCharType='separate']" mode="text"><xsl:text>&#xE01C;</xsl:text></xsl:template>
+  <xsl:template match="w:fldChar[@w:fldCharType='end']" mode="text"><xsl:text>&#xE01D;</xsl:text></xsl:template>
   <xsl:template match="w:fldChar[@w:fldCharType='begin'][w:ffData/w:checkBox]" mode="text">
     <xsl:variable name="box" select="w:ffData/w:checkBox"/>
     <xsl:variable name="checked" select="$box/w:checked/@w:val"/>
@@ -140,6 +147,7 @@
       <xsl:when test="$box/w:default and not($default = '0' or $default = 'false' or $default = 'off')">&#xE001;</xsl:when>
       <xsl:otherwise>&#xE000;</xsl:otherwise>
     </xsl:choose>
+    <xsl:text>&#xE01B;</xsl:text>
   </xsl:template>
   <xsl:template match="mc:AlternateContent" mode="text"><xsl:apply-templates select="*[1]/*" mode="text"/></xsl:template>
   <!-- Word 2016's emoji (w16se:symEx holds only a code point): its fallback is the character as text. -->
@@ -158,6 +166,7 @@
       </xsl:choose>
     </xsl:variable>
     <xsl:value-of select="$list/w:listEntry[position() = number($chosen) + 1]/@w:val"/>
+    <xsl:text>&#xE01B;</xsl:text>
   </xsl:template>
   <!-- A date picker: the date it stores (ISO, unambiguous), never its displayed text in some locale. -->
   <xsl:template match="w:sdt[w:sdtPr/w:date/@w:fullDate][not(w:sdtPr/w:showingPlcHdr)]" mode="text">
@@ -165,7 +174,7 @@
   </xsl:template>
   <xsl:template match="text()" mode="text"/>
   <!-- Inside a block-level check box: text without the box glyphs the control displays. -->
-  <xsl:template match="w:t" mode="unboxed"><xsl:value-of select="translate(., '&#xE010;&#xE011;&#xE012;&#xE013;&#xE014;&#xE015;&#xE016;&#xE017;&#xE018;&#xE019;&#xE01A;&#x2610;&#x2612;&#x2611;&#x2713;&#x2714;&#x2717;&#x2718;&#x22A0;&#x2327;&#x2613;&#x25A1;&#x25A2;&#x221A;&#x2705;', '')"/></xsl:template>
+  <xsl:template match="w:t" mode="unboxed"><xsl:value-of select="translate(., '&#xE010;&#xE011;&#xE012;&#xE013;&#xE014;&#xE015;&#xE016;&#xE017;&#xE018;&#xE019;&#xE01A;&#xE01B;&#xE01C;&#xE01D;&#x2610;&#x2612;&#x2611;&#x2713;&#x2714;&#x2717;&#x2718;&#x22A0;&#x2327;&#x2613;&#x25A1;&#x25A2;&#x221A;&#x2705;', '')"/></xsl:template>
   <xsl:template match="w:r[w:rPr/w:rFonts[starts-with(@w:ascii, 'Wingdings') or starts-with(@w:hAnsi, 'Wingdings')]]|w:sym" mode="unboxed"/>
   <xsl:template match="w:del|w:moveFrom|w:delText|w:instrText|w:rPr|w:pPr|w:sdtPr|w:sdtEndPr|w:fldData" mode="unboxed"/>
   <xsl:template match="w:tab|w:ptab" mode="unboxed"><xsl:text> </xsl:text></xsl:template>

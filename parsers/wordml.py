@@ -194,6 +194,9 @@ def read_document(root: etree._Element, source: bytes | None = None) -> Document
 # blocks), and a symbol character (font, char and the run's font, between SYMBOL and SYMBOL_END).
 PARAGRAPH, HIGHLIGHTED, TABLE, TABLE_END, ROW = "\ue010", "\ue011", "\ue012", "\ue013", "\ue014"
 CELL, ATTRIBUTES_END, SYMBOL, SYMBOL_SEPARATOR, SYMBOL_END = "\ue016", "\ue017", "\ue018", "\ue019", "\ue01a"
+FIELD_BEGIN, FIELD_RESULT, FIELD_END = "\ue01b", "\ue01c", "\ue01d"
+_FIELD_MARKS = re.compile(f"([{FIELD_BEGIN}{FIELD_RESULT}{FIELD_END}])")
+_STRUCTURE_CHARS = re.compile("[\ue010-\ue01a]")
 _STRUCTURE = re.compile(f"([{PARAGRAPH}{TABLE}{TABLE_END}{ROW}{CELL}])")
 _SYMBOL_RE = re.compile(f"{SYMBOL}([^{SYMBOL_SEPARATOR}{SYMBOL_END}]*){SYMBOL_SEPARATOR}"
                         f"([^{SYMBOL_SEPARATOR}{SYMBOL_END}]*){SYMBOL_SEPARATOR}([^{SYMBOL_END}]*){SYMBOL_END}")
@@ -238,9 +241,33 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 _INVISIBLE_RE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 
 
+def _field_results(flat: str) -> str:
+    """Only what complex fields show: the text between a field's start and its result (its instruction, and
+    what nested fields show inside it: "IF { MERGEFIELD Risk } = "Y" "Yes" "No"") is dropped, the structure
+    kept."""
+    out: list[str] = []
+    shown: list[bool] = []  # per open field, whether its result has started
+    for k, part in enumerate(_FIELD_MARKS.split(flat)):
+        if k % 2:
+            if part == FIELD_BEGIN:
+                shown.append(False)
+            elif part == FIELD_RESULT:
+                if shown:
+                    shown[-1] = True
+            elif shown:
+                shown.pop()
+        elif all(shown):
+            out.append(part)
+        else:
+            out.append("".join(_STRUCTURE_CHARS.findall(part)))
+    return "".join(out)
+
+
 def _resolved(flat: str) -> str:
     """The flattened document with symbol-font characters resolved, placeholder texts dropped and typed
     box and tick glyphs as markers: done once for the whole text, each only if the text holds it."""
+    if FIELD_BEGIN in flat:
+        flat = _field_results(flat)
     if SYMBOL in flat:
         flat = _SYMBOL_RE.sub(lambda m: _symbol(m[1] or m[3], m[2]), flat)
     if _INVISIBLE_RE.search(flat):
@@ -250,6 +277,9 @@ def _resolved(flat: str) -> str:
     for glyph, marker in _GLYPH_MARKERS:
         if glyph in flat:
             flat = flat.replace(glyph, marker)
+    if "[" in flat or "( )" in flat or "(\u2022)" in flat or "(\u25cf)" in flat:
+        # Boxes typed by web forms and converters: "[x] Moderate", "[ ] Low", radio marks "(•)" / "( )"
+        flat = _TYPED_BOX.sub(lambda m: TICK_ON if (m[1] if m[1] is not None else m[2]).strip() else TICK_OFF, flat)
     return flat
 
 
@@ -413,7 +443,7 @@ def _symbol(font: str | None, char: str) -> str:
         return ""
     if code >= 0xF000:
         code -= 0xF000
-    if 0xE010 <= code <= 0xE01A:
+    if 0xE010 <= code <= 0xE01D:
         return ""  # the private-use characters the flattened text's structure is written in
     table = _SYMBOLS.get((font or "").lower())
     if table is None:
@@ -436,6 +466,7 @@ def _columns(text: str) -> str:
     return spaced
 
 
+_TYPED_BOX = re.compile("\\[([ \u00a0]?[xX\u2713\u2714\u2022\u25cf][ \u00a0]?|[ \u00a0]*)\\]|\\(([ \u00a0]+|[\u2022\u25cf])\\)")
 _CHOICE = re.compile(r"^(?:[xX]\s+)?(?:yes|no|y|n)\b", re.IGNORECASE)
 _SPACED = re.compile(r"(?<=\S)[ \u00a0]{3,}(?=\S)")
 _TABBED = re.compile(r"\S[ ]*\t+[ ]*\S")  # text on both sides of a tab

@@ -90,7 +90,7 @@ def test_wingdings_private_use_characters_as_libreoffice_writes_them():
 
 @pytest.mark.parametrize("written", ["utf-8", "reference", "symbol"])
 def test_private_use_characters_in_the_text_cannot_forge_structure(written):
-    """The flattened text marks paragraphs, tables, rows and cells with private-use characters U+E010–U+E01A;
+    """The flattened text marks paragraphs, tables, rows, cells and fields with private-use characters U+E010–U+E01D;
     the same characters in a document's own text (typed, as a character reference, or as a w:sym) are
     dropped, so they can neither split a cell nor open a table."""
     spec = F.sample_ce_matrix(4)
@@ -98,8 +98,8 @@ def test_private_use_characters_in_the_text_cannot_forge_structure(written):
     name = spec.child_name.encode()
     first, _, last = spec.child_name.partition(" ")
     forged = {
-        "utf-8": first.encode() + "\ue016\ue017\ue010\ue012\ue014".encode() + b" " + last.encode(),
-        "reference": first.encode() + b"&#xE016;&#xE017;&#xE010;&#xE012;&#xE014; " + last.encode(),
+        "utf-8": first.encode() + "\ue016\ue017\ue010\ue012\ue014\ue01b".encode() + b" " + last.encode(),
+        "reference": first.encode() + b"&#xE016;&#xE017;&#xE010;&#xE012;&#xE014;&#xE01B; " + last.encode(),
         "symbol": first.encode() + b'</w:t></w:r><w:r><w:sym w:font="Arial" w:char="E014"/><w:t xml:space="preserve"> '
         + last.encode(),
     }[written]

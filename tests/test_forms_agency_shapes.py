@@ -2388,3 +2388,29 @@ def test_a_mail_merge_field_left_unmerged_is_blank(placeholder: str) -> None:
                ("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["child"]["name"] is None and result["missing"] == ["child.name"]
+
+
+@pytest.mark.parametrize("evidence, level", [("Moderate – seen with older males at the bus station.", "moderate"),
+                                             ("Significant: found in a trap house.", "significant"),
+                                             ("Seen with older males; a moderate amount of cash.", None)])
+def test_a_level_written_at_the_start_of_the_evidence_when_nothing_is_ticked(evidence: str, level: str | None) -> None:
+    """Round 32: the worker ticked nothing and wrote "Moderate – …" as the evidence: that is the level (a word
+    inside the evidence is not)."""
+    d = _descriptor_doc()
+    table = next(t for t in d.tables if "Accommodation" in t.rows[0].cells[0].text)
+    for row in table.rows[1:-1]:
+        row.cells[1].text = row.cells[1].text.replace("☒", "☐")
+    table.rows[-1].cells[1].text = evidence
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["accommodation"] == {"level": level, "evidence": evidence}
+    assert ("indicators.accommodation.level" in result["missing"]) is (level is None)
+
+
+@pytest.mark.parametrize("guidance", ["e.g. missing episodes, returning home late", "e.g. missing epis",
+                                      "(please give details)"])
+def test_evidence_that_is_only_the_templates_guidance_is_missing(guidance: str) -> None:
+    d = _descriptor_doc()
+    _evidence_cell(d, "Accommodation").text = guidance
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["accommodation"]["evidence"] is None
+    assert "indicators.accommodation.evidence" in result["missing"]

@@ -276,8 +276,32 @@ def level_in(text: str, levels: dict[str, tuple[str, ...]], *, strict: bool = Fa
     return _level_in(text, _levels_key(levels), strict)
 
 
-def _levels_key(levels: dict[str, tuple[str, ...]]) -> tuple:
-    return tuple((k, tuple(v)) for k, v in levels.items())
+class _LevelsKey(tuple):
+    """A profile's level names as a cache key: a tuple that hashes once (the caches below are hit hundreds of
+    times per form, and a tuple of tuples hashes every string again each time)."""
+
+    def __new__(cls, items: tuple) -> "_LevelsKey":
+        key = super().__new__(cls, items)
+        key._hash = tuple.__hash__(key)
+        return key
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
+_KEYS: dict[int, tuple[dict, _LevelsKey]] = {}  # id(levels) → (that dict, kept alive so the id stays its own; key)
+
+
+def _levels_key(levels: dict[str, tuple[str, ...]]) -> _LevelsKey:
+    """The key of a profile's levels (a profile is not changed once loaded), built once per dict."""
+    known = _KEYS.get(id(levels))
+    if known is not None and known[0] is levels:
+        return known[1]
+    if len(_KEYS) > 64:  # profiles are few; a test suite makes many
+        _KEYS.clear()
+    key = _LevelsKey(tuple((k, tuple(v)) for k, v in levels.items()))
+    _KEYS[id(levels)] = (levels, key)
+    return key
 
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)

@@ -236,6 +236,9 @@ def _terminators(reader: Reader, profile: Profile, after: int) -> list[int]:
         spec = profile.sections.get(name)
         if spec:
             rows.update(r for r in reader.heading_rows(spec) if r > after)
+            # Or the section's name as the label of a row ("Other child(ren) & family factors to consider. |
+            # • Family: …"): the last indicator's evidence ends there too.
+            rows.update(h.row for h in reader.find(spec, after + 1, fuzzy=False) if h.cell == 0)
     return sorted(rows)
 
 

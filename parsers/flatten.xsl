@@ -31,6 +31,8 @@
        a part whose bytes do not hold the element's name. -->
   <xsl:param name="boxes" select="boolean(//w:txbxContent[not(ancestor::mc:Fallback)])"/>
   <xsl:param name="highlights" select="boolean(//w:highlight[not(@w:val = 'none')])"/>
+  <!-- A paragraph mark deleted with tracked changes: Word shows the paragraph and the next one as one. -->
+  <xsl:param name="joins" select="boolean(//w:pPr/w:rPr/w:del)"/>
   <xsl:template match="/">
     <xsl:apply-templates select="w:document/w:body/*"/>
   </xsl:template>
@@ -40,9 +42,11 @@
        their own; the VML fallback copy of a DrawingML text box is skipped. -->
   <xsl:key name="boxes" match="w:txbxContent[not(ancestor::mc:Fallback)]" use="generate-id(ancestor::w:p[1])"/>
   <xsl:template match="w:p">
-    <xsl:text>&#xE010;</xsl:text>
-    <!-- Highlighted text (the CE Matrix asks to "highlight if any are relevant"): flagged, not marked up. -->
-    <xsl:if test="$highlights and .//w:r/w:rPr/w:highlight[not(@w:val = 'none')]"><xsl:text>&#xE011;</xsl:text></xsl:if>
+    <xsl:if test="not($joins and preceding-sibling::*[1][self::w:p]/w:pPr/w:rPr/w:del)">
+      <xsl:text>&#xE010;</xsl:text>
+      <!-- Highlighted text (the CE Matrix asks to "highlight if any are relevant"): flagged, not marked up. -->
+      <xsl:if test="$highlights and .//w:r/w:rPr/w:highlight[not(@w:val = 'none')]"><xsl:text>&#xE011;</xsl:text></xsl:if>
+    </xsl:if>
     <xsl:apply-templates mode="text"/>
     <xsl:if test="$boxes"><xsl:apply-templates select="key('boxes', generate-id())/*"/></xsl:if>
   </xsl:template>

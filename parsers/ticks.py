@@ -63,7 +63,8 @@ def _segments(paragraph: str) -> list[tuple[bool | None, str, str | None]]:
         return [(None, text, None)] if text else []
     parts = re.split(f"([{MARKERS}])", text)
     labels, markers = parts[0::2], parts[1::2]
-    leading = text[0] in MARKERS  # "☒ A ☐ B": markers precede their labels
+    # "☒ A ☐ B", or after the question "Type of exploitation: ☐ CSE ☒ CCE": markers precede their labels
+    leading = text[0] in MARKERS or labels[0].rstrip().endswith(":")
     states: dict[int, bool] = {}
     sides: dict[int, str] = {}
     for k, marker in enumerate(markers):

@@ -177,8 +177,9 @@ def read_document(root: etree._Element, source: bytes | None = None) -> Document
         sheet = _FLATTEN[b"Wingdings" in source, _may_hold_private_use(source)]
         # The stylesheet's own searches for text boxes and highlighting walk the whole tree: skipped when
         # the bytes cannot hold the element (any prefix; a character reference cannot write a name).
-        absent = {name: "false()" for name, tag in (("boxes", b"txbxContent"), ("highlights", b"highlight"))
-                  if _ascii_compatible(source) and tag not in source}
+        absent = {name: "false()" for name, tags in (("boxes", (b"txbxContent",)), ("highlights", (b"highlight",)),
+                                                      ("joins", (b"del ", b"del>", b"del/")))
+                  if _ascii_compatible(source) and not any(tag in source for tag in tags)}
         flat = str(sheet(root, **absent))
     flat = _resolved(flat)
     doc = Document()
@@ -345,6 +346,12 @@ class _Walker:
         return tabbed
 
     def table(self, table: list, depth: int) -> None:
+        if _boxed_options(table):
+            # A form's section drawn as a box (a one-column table, as web forms write each question): its
+            # paragraphs are the form's lines, as if not boxed ("☐ Low" / "☒ Moderate" / "Evidence: …").
+            for row in table:
+                self.blocks(row[1][1:], depth)
+            return
         self.tables += 1
         table_id = self.tables
         rows = self.doc.rows
@@ -411,6 +418,19 @@ class _Walker:
     def text(raw: str) -> str:
         """A paragraph's text (``_resolved`` has done the rest)."""
         return (raw[1:] if raw.startswith(HIGHLIGHTED) else raw).strip()  # also a FORMTEXT field's blank default
+
+
+def _boxed_options(table: list) -> bool:
+    """A table of one to three rows of one cell each, holding three or more paragraphs and nothing else, with
+    options to tick (two paragraphs that start with a box, or a line of two boxes or more): a section drawn in a
+    box, not a table of values."""
+    if not 1 <= len(table) <= 3 or any(len(row) != 2 for row in table):
+        return False
+    paragraphs = [block for row in table for block in row[1][1:]]
+    if any(block.__class__ is not str for block in paragraphs) or len(paragraphs) < 3:
+        return False
+    boxed = sum(1 for block in paragraphs if (first := block.lstrip(HIGHLIGHTED + " \t")[:1]) and first in MARKERS)
+    return boxed >= 2 or any(block.count(TICK_ON) + block.count(TICK_OFF) >= 2 for block in paragraphs)
 
 
 def _lines(text: str) -> frozenset[int]:

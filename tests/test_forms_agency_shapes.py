@@ -2414,3 +2414,106 @@ def test_evidence_that_is_only_the_templates_guidance_is_missing(guidance: str) 
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["indicators"]["accommodation"]["evidence"] is None
     assert "indicators.accommodation.evidence" in result["missing"]
+
+
+# -- rounds 35 and 36: review copies, and the end of the CE Matrix ------------------------------------
+
+@pytest.mark.parametrize("space", [" ", "  "])
+@pytest.mark.parametrize("ticked", ["No exploitation concerns", "Low", "Moderate", "Significant"])
+def test_a_one_line_list_after_its_question_gives_each_box_to_the_option_after_it(space: str, ticked: str) -> None:
+    """Round 36: "Overall assessed level of risk: ☐ No exploitation concerns ☐ Low ☐ Moderate ☒ Significant" with
+    single spaces gave every tick to the option before it (Significant read as Moderate: an under-triage)."""
+    d = _descriptor_doc()
+    for paragraph in d.paragraphs:
+        if paragraph.text.startswith("Overall assessed level"):
+            options = ["No exploitation concerns", "Low", "Moderate", "Significant"]
+            paragraph.text = "Overall assessed level of exploitation risk:" + space + space.join(
+                f"{'☒' if o == ticked else '☐'} {o}" for o in options)
+    types = ["CSE", "CCE", "County Lines", "Organised Crime", "Online", "Financial"]
+    d.add_paragraph("Type of exploitation suspected:" + space + space.join(
+        f"{'☒' if t == 'Financial' else '☐'} {t}" for t in types))
+    result = parse_document(_save(d), "m.docx").to_json()
+    expected = {"No exploitation concerns": "none", "Low": "low", "Moderate": "moderate", "Significant": "significant"}
+    assert result["overall_level"] == expected[ticked]
+    assert result["exploitation_types"] == ["financial"]
+
+
+def test_the_last_indicators_blank_evidence_does_not_run_into_the_factors() -> None:
+    """Round 35: indicator 14's evidence left blank, then "Other child(ren) & family factors to consider. | • Family:
+    …" (the section's name as a row's label, not a heading): that row was read as the evidence, hiding that it
+    was missing."""
+    d = _descriptor_doc()
+    _evidence_cell(d, "Engagement with services").text = ""
+    table = d.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "Other child(ren) & family factors to consider."
+    table.rows[0].cells[1].text = "• Family: Parental mental health"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["engagement_with_services"]["evidence"] is None
+    assert "indicators.engagement_with_services.evidence" in result["missing"]
+
+
+def test_a_deleted_paragraph_mark_joins_two_paragraphs() -> None:
+    """Round 35: "Oska" / "r Brown" with the first paragraph's mark deleted (tracked): Word shows "Oskar Brown"."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Child's name", ""), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"),
+               ("What are you worried about?", "Seen with older youths."), (Q, "Yes")])
+    cell = next(row.cells[1] for t in d.tables for row in t.rows if row.cells[0].text == "Child's name")
+    _set_cell(cell, f'<w:p {W}><w:pPr><w:rPr><w:del w:id="1" w:author="a" w:date="2026-01-01T00:00:00Z"/></w:rPr>'
+                    '</w:pPr><w:r><w:t>Oska</w:t></w:r></w:p>')
+    cell._tc.append(parse_xml(f'<w:p {W}><w:r><w:t>r Brown</w:t></w:r></w:p>'))
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["name"] == "Oskar Brown"
+
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_an_indicator_drawn_in_a_box_as_web_forms_write_it(inline: bool) -> None:
+    """Round 34: each indicator in a one-cell table ("1. Risk Indicator - …", its options, "PROVIDE EVIDENCE
+    (Mandatory): …" as lines of one cell): no level or evidence was read."""
+    d = docx.Document()
+    _header(d, overall="Low")
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        cell = d.add_table(rows=1, cols=1).rows[0].cells[0]
+        cell.text = f"{n}. Risk Indicator - {name}"
+        options = [f"{'☒' if key == level else '☐'} {label}" for label, key in zip(ROW_LEVELS, KEYS)]
+        for line in (["Level of risk: " + "  ".join(options)] if inline else ["Level of risk", *options]):
+            cell.add_paragraph(line)
+        cell.add_paragraph(f"PROVIDE EVIDENCE (Mandatory): Ev {n}")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [v["level"] for v in result["indicators"].values()] == LEVELS
+    assert [v["evidence"] for v in result["indicators"].values()] == [f"Ev {n}" for n in range(1, 15)]
+
+
+def test_a_narrative_in_a_box_stays_one_value() -> None:
+    """A one-cell table holding the concerns (no boxes to tick) is still the label's value, every line of it."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"), (Q, "Yes")])
+    d.add_paragraph("What are you worried about?")
+    cell = d.add_table(rows=1, cols=1).rows[0].cells[0]
+    cell.text = "Background: known to school since 2024."
+    cell.add_paragraph("Date: 12/10/2026 seen with older males.")
+    cell.add_paragraph("Tick list from the school log: ☐ none")
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["concerns"].startswith("Background: known to school since 2024.")
+    assert "seen with older males" in result["concerns"]
+
+
+def test_a_narrative_box_with_blank_lines_under_its_label_row_stays_one_value() -> None:
+    """The label and its account in a one-column table of two rows, the account with blank lines: not a box of
+    options (a blank line is no box), so the account stays whole."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"), (Q, "Yes")])
+    table = d.add_table(rows=2, cols=1)
+    table.rows[0].cells[0].text = "What are you worried about?"
+    cell = table.rows[1].cells[0]
+    cell.text = "Missed three CAMHS appointments."
+    for line in ["From: Sarah Pike <sarah.pike@example.net>", "Sent: 11 October 2026 09:14", "", "", "Returned with a new phone."]:
+        cell.add_paragraph(line)
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["concerns"].startswith("Missed three CAMHS appointments.")
+    assert result["concerns"].endswith("Returned with a new phone.")

@@ -2517,3 +2517,14 @@ def test_a_narrative_box_with_blank_lines_under_its_label_row_stays_one_value() 
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["concerns"].startswith("Missed three CAMHS appointments.")
     assert result["concerns"].endswith("Returned with a new phone.")
+
+
+@pytest.mark.parametrize("line, level", [("Overall: Moderate", "moderate"), ("OVERALL - SIGNIFICANT", "significant")])
+def test_the_overall_level_under_its_shortest_label(line: str, level: str) -> None:
+    """Round 36: "Overall: Moderate" was not found, so the overall level was missing (and a reply asked for it)."""
+    d = _descriptor_doc()
+    for paragraph in d.paragraphs:
+        if paragraph.text.startswith("Overall assessed level"):
+            paragraph.text = line
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["overall_level"] == level and "overall_level" not in result["missing"]

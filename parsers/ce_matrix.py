@@ -200,11 +200,12 @@ ADDED = "other"  # the key of an added indicator's segment
 
 def _added_headings(reader: Reader, profile: Profile, after: int) -> list[tuple[int, str, str | None]]:
     found = []
-    for i in range(after + 1, len(reader.doc.rows)):
-        cells = reader.doc.rows[i].cells
-        first = next((c.text for c in cells[:2] if c.text.strip()), "")
-        if len(first) <= 100 and "\n" not in first.strip() and _ADDED_INDICATOR.match(first) \
-                and heading_key(first, profile) is None:
+    rows = reader.doc.rows
+    for i in range(after + 1, len(rows)):
+        cells = rows[i].cells
+        first = cells[0].text if cells and cells[0].text.strip() else next((c.text for c in cells[1:2] if c.text.strip()), "")
+        if ("ndicator" in first or "NDICATOR" in first) and len(first) <= 100 and "\n" not in first.strip() \
+                and _ADDED_INDICATOR.match(first) and heading_key(first, profile) is None:
             found.append((i, ADDED, None))
     return found
 

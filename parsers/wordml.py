@@ -144,6 +144,11 @@ def _symbol_fonts(root: etree._Element) -> bool:
                for fonts in root.iter(_RFONTS) for name in _FONT_ATTRIBUTES)
 
 
+# flatten.xsl's parameter → bytes the part holds if it holds the element (a deletion, w:del, always has
+# attributes: "del " with any prefix)
+_ELEMENT_TESTS = (("boxes", b"txbxContent"), ("highlights", b"highlight"), ("joins", b"del "))
+
+
 def _ascii_compatible(source: bytes) -> bool:
     """Whether byte tests can read the part: UTF-8 or ASCII, with or without a BOM (not UTF-16)."""
     return (source[:1] == b"<" and source[1:2] != b"\x00") or source[:4] == b"\xef\xbb\xbf<"
@@ -175,11 +180,10 @@ def read_document(root: etree._Element, source: bytes | None = None) -> Document
         flat = str(_FLATTEN[_symbol_fonts(root), True](root))
     else:
         sheet = _FLATTEN[b"Wingdings" in source, _may_hold_private_use(source)]
-        # The stylesheet's own searches for text boxes and highlighting walk the whole tree: skipped when
-        # the bytes cannot hold the element (any prefix; a character reference cannot write a name).
-        absent = {name: "false()" for name, tags in (("boxes", (b"txbxContent",)), ("highlights", (b"highlight",)),
-                                                      ("joins", (b"del ", b"del>", b"del/")))
-                  if _ascii_compatible(source) and not any(tag in source for tag in tags)}
+        # The stylesheet's own searches for text boxes, highlighting and deleted paragraph marks walk the whole
+        # tree: skipped when the bytes cannot hold the element (any prefix; a character reference cannot write
+        # a name). One search of the bytes each.
+        absent = {name: "false()" for name, tag in _ELEMENT_TESTS if tag not in source} if _ascii_compatible(source) else {}
         flat = str(sheet(root, **absent))
     flat = _resolved(flat)
     doc = Document()

@@ -15,14 +15,7 @@ STRICT = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
 TRANSITIONAL = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def _with_main_part(data: bytes, change) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for item in source.infolist():
-            body = source.read(item.filename)
-            target.writestr(item, change(body) if item.filename == "word/document.xml" else body)
-    return out.getvalue()
+_with_main_part = F.with_main_part
 
 
 def test_strict_ooxml_reads_like_transitional():

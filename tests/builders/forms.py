@@ -25,12 +25,14 @@ All names, addresses, phone numbers (Ofcom drama ranges) and e-mail domains
 
 from __future__ import annotations
 
+import io
 import random
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from parsers.results import EXPLOITATION_TYPES, INDICATOR_KEYS
 from tests.builders import wordml as w
@@ -1320,3 +1322,14 @@ def sample_referral(seed: int, *, p_empty: float = 0.1) -> ReferralSpec:
 def with_overrides(spec: CEMatrixSpec | ReferralSpec, **changes: Any) -> Any:
     """A copy of ``spec`` with some fields changed (for focused tests)."""
     return replace(spec, **changes)
+
+
+def with_main_part(data: bytes, change: Callable[[bytes], bytes]) -> bytes:
+    """The same package with its main part (word/document.xml) rewritten by ``change``."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            target.writestr(item, change(body) if item.filename == "word/document.xml" else body)
+    return out.getvalue()

@@ -35,6 +35,9 @@ def _form_lines(result: ParseResult, out: TextIO) -> None:
         for key, indicator in result.indicators.items():
             evidence = "evidence given" if indicator.evidence else "NO EVIDENCE"
             out.write(f"    {key:<36} {_lvl(indicator.level):<12} {evidence}\n")
+        for added in result.extra.get("added_indicators", ()):  # "15. Risk Indicator - Other (please specify)"
+            evidence = "evidence given" if added["evidence"] else "NO EVIDENCE"
+            out.write(f"    added: {added['title'][:29]:<29} {added['level'] or 'not given':<12} {evidence}\n")
         if result.exploitation_types:
             out.write(f"  exploitation types: {', '.join(result.exploitation_types)}\n")
     else:

@@ -2523,3 +2523,14 @@ def test_the_overall_level_under_its_shortest_label(line: str, level: str) -> No
             paragraph.text = line
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["overall_level"] == level and "overall_level" not in result["missing"]
+
+
+def test_the_readable_summary_lists_an_added_indicator(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from intake.cli import main
+
+    path = tmp_path / "m.docx"
+    path.write_bytes(_matrix_with_an_added_indicator("15.  Risk Indicator - Other (please specify)", "significant"))
+    assert main(["parse", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "    added: 15. Risk Indicator - Other (p significant  evidence given" in out
+    assert "effective level: significant" in out

@@ -23,10 +23,26 @@ def exploitation_types(reader: Reader, profile: Profile) -> list[str]:
         value = hit.inline if hit.inline is not None else reader.value_beside(hit)
         if value and not ticked and not any(ch in value for ch in "\ue000\ue001"):
             found.extend(_written_items(value, items))  # "Exploitation types: CCE, County Lines"
+        if not ticked:  # no box ticked: the types highlighted instead (the form asks to highlight)
+            found.extend(_highlighted(reader, items, hit.row, min(hit.row + 12, len(reader.doc.rows))))
     if not found:  # no label, or nothing ticked near one: the types ticked wherever they are listed
         found = reader.ticked_items(items, fuzzy=False)
     order = [item.key for item in items]
     return sorted(set(found), key=order.index)
+
+
+def _highlighted(reader: Reader, items: tuple, start: int, end: int) -> list[str]:
+    """The items on highlighted lines in rows [start, end), if none of those rows holds a box."""
+    rows = reader.doc.rows[start:end]
+    if any(m in cell.text for row in rows for cell in row.cells for m in "\ue000\ue001"):
+        return []
+    keys = []
+    for row in rows:
+        for cell in row.cells:
+            for k, line in enumerate(cell.text.split("\n")):
+                if k in cell.highlighted and (key := item_key(clean(line).strip(" •▪"), items)):
+                    keys.append(key)
+    return keys
 
 
 def _written_items(text: str, items: tuple) -> list[str]:

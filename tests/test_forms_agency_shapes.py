@@ -2534,3 +2534,17 @@ def test_the_readable_summary_lists_an_added_indicator(tmp_path, capsys) -> None
     out = capsys.readouterr().out
     assert "    added: 15. Risk Indicator - Other (p significant  evidence given" in out
     assert "effective level: significant" in out
+
+
+def test_exploitation_types_highlighted_instead_of_ticked() -> None:
+    """Round 36: the form asks to "please highlight" the types; with no box ticked, the highlighted types are
+    the answer (a type left plain is not)."""
+    d = _descriptor_doc()
+    d.add_paragraph("Type(s) of exploitation suspected (please highlight)")
+    for name, marked in [("Child Sexual Exploitation (CSE)", False), ("County Lines", True), ("Online", False),
+                         ("Financial", True)]:
+        run = d.add_paragraph().add_run(name)
+        if marked:
+            run.font.highlight_color = docx.enum.text.WD_COLOR_INDEX.YELLOW
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["exploitation_types"] == ["county_lines", "financial"]

@@ -13,7 +13,7 @@ from datetime import date
 from parsers.ce_lists import exploitation_types, factors, section_end
 from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean, guidance
-from parsers.label_index import Hit
+from parsers.label_index import Hit, joined_label
 from parsers.labels import TEXT_CACHE_SIZE, FieldSpec, Profile, label_forms, matches, norm
 from parsers.levels import LevelReader, choose, level_in, written_level
 from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
@@ -100,7 +100,13 @@ _UNSEEN = object()
 
 
 def _find_heading(text: str, profile: Profile) -> tuple[str, str | None] | None:
-    first = text.split("\n")[0]
+    found = _first_line_heading(text.split("\n")[0], profile)
+    if found is None and "\n" in text.strip() and (joined := joined_label(text)):
+        found = _first_line_heading(joined, profile)  # "1. Risk Indicator -⏎Family and peer relationships"
+    return found
+
+
+def _first_line_heading(first: str, profile: Profile) -> tuple[str, str | None] | None:
     if len(first) > 160:
         return None  # prose, not a heading
     table = _heading_table(profile)

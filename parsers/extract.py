@@ -51,8 +51,9 @@ class Reader:
                 lead = re.split(f"[{MARKERS}]", text, maxsplit=1)[0].strip()
                 cached = bool(lead) and (self.profile.is_label(lead) or self.profile.is_labelled(lead))
             else:
-                cached = self.profile.is_label(text) or self.profile.is_labelled(text)
-            self._label_cache[text] = cached
+                cached = self.profile.is_label(text) or self.profile.is_labelled(text) or bool(
+                    "\n" in text.strip() and (joined := joined_label(text)) and self.profile.is_label(joined))
+            self._label_cache[text] = cached  # (the last: a label Word wrapped, "Home Address and contact⏎number")
         return cached
 
     # -- labels and values -------------------------------------------------
@@ -124,6 +125,9 @@ class Reader:
             return Hit(i, j, None)  # "Is the child at immediate risk? Y/N": the options printed, the answer elsewhere
         if inline and not self._label_like(inline):
             return Hit(i, j, inline)
+        if joined and inline is None and (wrapped := split_inline(joined, spec)) and not _not_an_answer(wrapped) \
+                and not self._label_like(wrapped):
+            return Hit(i, j, wrapped)  # "Child's full name⏎(+ aliases): Riley Ahmed": a wrapped label, then its value
         if matches(first, spec):
             return Hit(i, j, rest.strip() or None)
         if inline is not None:

@@ -158,8 +158,8 @@ class Profile:
 
     def is_label(self, text: str) -> bool:
         """True if a cell's text is (only) some label of this profile."""
-        if not text.strip():
-            return False
+        if not text.strip() or MERGE_PLACEHOLDER.fullmatch(text):
+            return False  # "«Worker»": a mail merge's field left unmerged is a blank value, not the label "Worker"
         return (bool(label_forms(text) & self._all_forms) or _ends_like_label(text) or _section_heading(text)
                 or self.sided_label(text) is not None)
 
@@ -212,6 +212,9 @@ class Profile:
 
 
 _SECTION = re.compile(r"^\s*(?:section|part)\s+(?:\d{1,2}|[a-h]|[ivx]{1,4})\s*(?:[:.)\-–]|$)", re.IGNORECASE)
+
+
+MERGE_PLACEHOLDER = re.compile(r"\s*(?:«[^«»\n]*»|<<[^<>\n]*>>)\s*")
 
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)

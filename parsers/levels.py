@@ -259,8 +259,8 @@ def choose(marks: list[tuple[Level, bool | None]], where: str) -> tuple[Level | 
 
 def written_level(text: str | None, levels: dict[str, tuple[str, ...]]) -> Level | None:
     """A level written as a value ("Moderate", "Moderate risk", "High", "Significant risk of exploitation")."""
-    if not text:
-        return None
+    if not text or sum(text.count(m) for m in MARKERS) >= 2:
+        return None  # boxes: a list of levels to tick ("☐ Low ☐ Moderate X Significant"), read as ticks
     clean = strip_markers(text).strip()
     key = _levels_key(levels)
     lines = [line for line in clean.split("\n") if line.strip()]

@@ -39,10 +39,13 @@ def _brackets(text: str) -> str:
     text = _BRACKET_OFF.sub(TICK_OFF, _BRACKET_ON.sub(TICK_ON, text))
     if len(text) <= 400 and ("x" in text or "X" in text):  # a line of items, not prose
         text = _TYPED_X.sub(TICK_ON, text)
+        if TICK_OFF in text:  # "☐ Low X Moderate ☐ Significant": among boxes, a lone X between single spaces too
+            text = _LONE_X.sub(TICK_ON, text)
     return text
 
 
 _TYPED_X = re.compile(r"(?:^|(?<=\s\s)|(?<=\t))[xX](?=\s|$)|(?<=\s)[xX]$")
+_LONE_X = re.compile(r"(?<=\s)[xX](?=\s)")
 
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)

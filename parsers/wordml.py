@@ -275,6 +275,8 @@ def _resolved(flat: str) -> str:
         flat = _field_results(flat)
     if SYMBOL in flat:
         flat = _SYMBOL_RE.sub(lambda m: _symbol(m[1] or m[3], m[2]), flat)
+    if "\xa0" in flat:
+        flat = flat.replace("\xa0", " ")  # a no-break space is a space ("PROVIDE EVIDENCE\u00a0– what, when")
     if _INVISIBLE_RE.search(flat):
         flat = flat.translate(_INVISIBLE)  # "Ref\u00aderrer name" reads as it looks: "Referrer name"
     if "lick" in flat or "hoose" in flat or "nter text" in flat:

@@ -2548,3 +2548,98 @@ def test_exploitation_types_highlighted_instead_of_ticked() -> None:
             run.font.highlight_color = docx.enum.text.WD_COLOR_INDEX.YELLOW
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["exploitation_types"] == ["county_lines", "financial"]
+
+
+# -- round 37: quirks combined ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title", ["1. Risk Indicator -\nFamily and peer relationships",
+                                   "1. Risk Indicator\n- Family and peer relationships",
+                                   "1. Risk\nIndicator - Family and peer relationships"])
+def test_an_indicator_title_broken_over_two_lines(title: str) -> None:
+    """Round 37: "1. Risk Indicator -⏎Family and peer relationships" was no heading, so the indicator was lost and
+    its ticks and evidence went to the one above (an under-triage, and a false raise there)."""
+    d = _descriptor_doc()
+    table = next(t for t in d.tables if "Family and peer" in t.rows[0].cells[0].text)
+    cell = table.rows[0].cells[0]
+    head, tail = title.split("\n")
+    cell.text = head
+    cell.paragraphs[0].runs[0].add_break()
+    cell.paragraphs[0].add_run(tail)
+    plain = parse_document(descriptor_matrix("start"), "m.docx").to_json()
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"] == plain["indicators"] and result["missing"] == plain["missing"]
+
+
+@pytest.mark.parametrize("mark", ["X", "x"])
+def test_an_x_among_boxes_in_a_one_line_list(mark: str) -> None:
+    """Round 37: "Overall assessed level of risk: ☐ No exploitation concerns ☐ Low ☐ Moderate X Significant"
+    read as no risk (the first level name, as if written)."""
+    d = _descriptor_doc()
+    for paragraph in d.paragraphs:
+        if paragraph.text.startswith("Overall assessed level"):
+            paragraph.text = f"Overall assessed level of risk: ☐ No exploitation concerns ☐ Low ☐ Moderate {mark} Significant"
+    d.add_paragraph(f"Type of exploitation suspected: ☐ CSE {mark} CCE ☐ County Lines")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["overall_level"] == "significant" and result["exploitation_types"] == ["cce"]
+
+
+def test_an_unmerged_worker_placeholder_is_blank_not_the_label_worker() -> None:
+    """Round 37: "«Worker»" read as the label "Worker", so the header row was taken for a row of labels and the
+    line manager's name below it became the worker's."""
+    d = docx.Document()
+    d.add_paragraph("Child Exploitation Risk Assessment Information Form")
+    table = d.add_table(rows=2, cols=6)
+    for row, values in zip(table.rows, [
+            ["Named worker leading on the Risk Assessment", "«Worker»", "Contact Details & Agency", "Humankind", "Date",
+             "04/03/2025"],
+            ["Authorising line manager", "Karen Holt", "Contact Details & Agency", "Durham County Council", "Date",
+             "13/03/2025"]]):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    for element in list(_descriptor_doc().element.body)[2:]:
+        d.element.body.append(element)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["worker"] == {"name": None, "agency": "Humankind"} and result["assessment_date"] == "2025-03-04"
+    assert "worker.name" in result["missing"]
+
+
+def test_labels_wrapped_over_two_lines_in_a_row_of_labels_and_with_their_value() -> None:
+    """Round 37: "Home Address and contact⏎number" in a row of labels was no label, so the child's name was read
+    as that label's words; "Child's full name⏎(+ aliases): Riley Ahmed" gave ": Riley Ahmed"."""
+    d = _descriptor_doc()
+    table = d.add_table(rows=2, cols=3)
+    for row, values in zip(table.rows, [["Child’s full name (+ aliases)", "Home Address and contact\nnumber",
+                                         "Agency I.D. Reference Number"],
+                                        ["Jamal Charlton", "14 Front Street, Stanley", "CE-00956"]]):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    header = d.tables[0]
+    for row in header.rows:
+        if row.cells[0].text == "Child's name":
+            row.cells[0].text = "Child's nickname"  # the header's own child rows out of the way
+    d.element.body.insert(1, table._tbl)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["child"]["name"] == "Jamal Charlton"
+
+    d = docx.Document()
+    _header(d, overall="Low")
+    header = d.tables[0]
+    for row in header.rows:
+        if row.cells[0].text == "Child's name":
+            row.cells[0].text = "Child’s full name\n(+ aliases): Riley Ahmed"
+            row.cells[1].text = ""
+    _grid(d)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["child"]["name"] == "Riley Ahmed"
+
+
+def test_a_no_break_space_beside_the_dash_of_a_label() -> None:
+    """Round 37: "PROVIDE EVIDENCE (Mandatory)\u00a0– what, when, who" was not the evidence label."""
+    d = _descriptor_doc()
+    for table in d.tables[1:]:
+        for row in table.rows:
+            if row.cells[0].text.startswith("PROVIDE EVIDENCE"):
+                row.cells[0].text = "PROVIDE EVIDENCE (Mandatory)\u00a0– what, when, who was involved"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert all((v["evidence"] or "").endswith(f"Evidence {n}.") for n, v in enumerate(result["indicators"].values(), 1))
+    assert not any(m.endswith(".evidence") for m in result["missing"])

@@ -82,10 +82,8 @@ class Reader:
                 places = self.doc.memo[memo_key] = sided_index(self.doc, self.profile)
             found: dict[tuple[int, int], Hit] = {}
             for form in places.keys() & spec.forms:
-                for i, j, side in places[form]:
-                    cell = self.doc.rows[i].cells[j]
-                    rest = cell.text.strip().partition("\n")[2]
-                    hit = self._hit(i, j, Cell(f"{side}\n{rest}" if rest else side, cell.col), spec)
+                for i, j, text in places[form]:
+                    hit = self._hit(i, j, Cell(text, self.doc.rows[i].cells[j].col), spec)
                     if hit is not None and (i, j) not in found:
                         found[i, j] = hit
             hits = self._sided_hits[spec] = [found[k] for k in sorted(found)]
@@ -120,6 +118,12 @@ class Reader:
         joined = joined_label(cell.text) if rest else None
         if joined and matches(joined, spec):
             return Hit(i, j, None)  # the whole cell is the label, wrapped over lines: its value is elsewhere
+        if joined and (((wrapped := split_inline(joined, spec)) and self._label_like(wrapped))
+                       or ((side := self.profile.sided_label(joined)) and len(side) > len(first.strip())
+                           and matches(side, spec))):  # (the label runs on past the first line)
+            # "Reason for referral – what has⏎happened / what are you worried about?" (the question again after
+            # the label), "Referrer's⏎name / Enw'r atgyfeiriwr": all label
+            return Hit(i, j, None)
         inline = split_inline(cell.text, spec)
         if inline and _not_an_answer(inline):
             return Hit(i, j, None)  # "Is the child at immediate risk? Y/N": the options printed, the answer elsewhere
@@ -129,6 +133,8 @@ class Reader:
                 and not self._label_like(wrapped):
             return Hit(i, j, wrapped)  # "Child's full name⏎(+ aliases): Riley Ahmed": a wrapped label, then its value
         if matches(first, spec):
+            if first.rstrip().endswith("/"):
+                return Hit(i, j, None)  # "Referrer's name /⏎Enw'r atgyfeiriwr": the label goes on in another language
             return Hit(i, j, rest.strip() or None)
         if inline is not None:
             # "Reason for referral: what are you worried about?" is all label; "Role: GP" may be "GP", a value
@@ -419,7 +425,8 @@ class Reader:
         hits = self.find(spec, start, stop)
         questions = [(hit, self.question_at(hit)) for hit in hits]
         if (every or all(q.answer is None for _, q in questions)) and hits == self.find(spec, start, stop, fuzzy=False):
-            questions += [(hit, self.question_at(hit)) for hit in self._fuzzy_hits(spec, start, stop) if hit not in hits]
+            looser = [hit for hit in self._sided(spec) if start <= hit.row < stop] + self._fuzzy_hits(spec, start, stop)
+            questions += [(hit, self.question_at(hit)) for hit in looser if hit not in hits]
 
         def aside(hit: Hit) -> bool:
             return self._inside_value(hit) or (narrative is not None and narrative[0] <= hit.row < narrative[1])
@@ -750,7 +757,8 @@ _OPTIONS = re.compile(r"\(?\s*(?:y|yes)\s*/\s*(?:n|no)\s*\)?\s*[.:*]?", re.IGNOR
 # not", "(please give details of what, when, who was involved)". Part of the label, never its answer.
 _GUIDANCE = re.compile(
     r"\(\s*(?:if\b|please\b|e\.?g\b|for example\b|includ(?:e|ing)\b|give\b|provide\b|tick\b|state\b|specify\b"
-    r"|describe\b|delete\b|circle\b|select\b|who\b|what\b|when\b|where\b|how\b)[^()]*\)\s*[.:*]?"
+    r"|describe\b|delete\b|circle\b|select\b|who\b|what\b|when\b|where\b|how\b|required\b|mandatory\b"
+    r"|optional\b|only\b|must\b|attach\b|to be\b)[^()]*\)\s*[.:*]?"
     r"|(?:if (?:yes|no|so|not)\b|please (?:give|provide|state|specify|describe|say|explain|tick|include)\b)[^\n]*",
     re.IGNORECASE)
 
@@ -766,9 +774,10 @@ _EXAMPLE = re.compile(r"\(?\s*(?:e\.\s?g\.?|eg\.|for example)(?:\s|,|:|$)", re.I
 
 
 def _not_an_answer(inline: str) -> bool:
-    """The question's printed options ("Y/N") or its guidance ("(If yes, dial 999)") after it: no answer there."""
+    """The question's printed options ("Y/N"), its guidance ("(If yes, dial 999)"), or the question again in
+    another language ("… at immediate risk? / A yw'r plentyn …?") after it: no answer there."""
     text = inline.strip()
-    return bool(_OPTIONS.fullmatch(text) or _GUIDANCE.fullmatch(text))
+    return bool(_OPTIONS.fullmatch(text) or _GUIDANCE.fullmatch(text)) or text[:2] == "/ "
 
 # Words that introduce part of a value, not a field: an alias, a kind of phone number, a link, a note.
 _VALUE_PREFIX = re.compile(rf"(?:^|[\s(\-–])(?:{ALIAS_WORDS}|mob(?:ile)?|tel|office|work|home|ext|mailto|fax|landline|"

@@ -120,16 +120,29 @@ def build_index(doc: Document) -> dict[str, list[tuple[int, int]]]:
 
 def sided_index(doc: Document, profile: Profile) -> dict[str, list[tuple[int, int, str]]]:
     """Normal form → cells, for labels written in two languages: the forms of the side that is a label of
-    ``profile`` ("Child's name" of "Child's name / Enw'r plentyn"), with that side."""
+    ``profile`` ("Child's name" of "Child's name / Enw'r plentyn"), with the cell's text as that side alone
+    would read (then any value in the cell)."""
     index: dict[str, list[tuple[int, int, str]]] = {}
     for i, row in enumerate(doc.rows):
         for j, cell in enumerate(row.cells):
-            if cell.merged_above or " / " not in cell.text:
+            if cell.merged_above or "/" not in cell.text:
                 continue
-            side = profile.sided_label(cell.text)
+            # A label wrapped over lines ("Referrer's⏎name / Enw'r atgyfeiriwr") is read as one line; one with its
+            # value after a colon ("Agency / Asiantaeth: Durham Constabulary") keeps the value.
+            lines = [line.strip() for line in cell.text.split("\n") if line.strip()]
+            first, _, below = cell.text.strip().partition("\n")
+            label, rest = (" ".join(lines), "") if 2 <= len(lines) <= 4 and sum(map(len, lines)) <= 240 else (first, below)
+            head, colon, tail = label.partition(":")
+            side = profile.sided_label(label) or (profile.sided_label(head) if colon and tail.strip() else None)
+            if side is None and below and label != first:  # the label's first line, a value on the lines below it
+                label, rest = first, below
+                head, colon, tail = label.partition(":")
+                side = profile.sided_label(label) or (profile.sided_label(head) if colon and tail.strip() else None)
             if side is not None:
+                text = f"{side}: {tail.strip()}" if colon and tail.strip() and side in head else side
+                text = f"{text}\n{rest}" if rest.strip() else text
                 for form in _cell_forms(side):
-                    index.setdefault(form, []).append((i, j, side))
+                    index.setdefault(form, []).append((i, j, text))
     return index
 
 

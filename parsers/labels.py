@@ -166,7 +166,9 @@ class Profile:
     def sided_label(self, text: str) -> str | None:
         """The side that is a label of this profile, of a label written in two languages ("Child's name /
         Enw'r plentyn", "Dyddiad geni / Date of birth"): one side a label, the other not, no figures."""
-        if any(ch.isdigit() for ch in text.split("\n", 1)[0]):
+        # Figures are a value's ("Mother / 07700 900123"); not the numbering ("1. Name / Enw") or a note in
+        # brackets ("(If yes, dial 999)").
+        if any(ch.isdigit() for ch in _BRACKETED.sub("", _NUMBERED.sub("", text.split("\n", 1)[0]))):
             return None
         for pair in sides(text):
             found = [side for side in pair if label_forms(side) & self._all_forms]
@@ -214,6 +216,8 @@ class Profile:
 _SECTION = re.compile(r"^\s*(?:section|part)\s+(?:\d{1,2}|[a-h]|[ivx]{1,4})\s*(?:[:.)\-–]|$)", re.IGNORECASE)
 
 
+_NUMBERED = re.compile(r"^\s*\d{1,3}[.):]?\s+")
+_BRACKETED = re.compile(r"\([^()]*\)")
 MERGE_PLACEHOLDER = re.compile(r"\s*(?:«[^«»\n]*»|<<[^<>\n]*>>)\s*")
 
 

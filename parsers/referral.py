@@ -68,9 +68,15 @@ class _ReferralReader:
         generic = self.profile.section_fields.get(section, {}).values()
         own = [spec for key, spec in self.profile.fields.items() if key.startswith(section + ".")]
         others = [spec for key, spec in self.profile.fields.items() if "." in key and not key.startswith(section + ".")]
+        heading = self.profile.sections.get(section)
+
+        def leads_in(row) -> bool:  # a blank paragraph, or one naming the section or one of its fields
+            text = row.cells[0].text if row.cells else ""
+            return not text.strip() or any(matches(text, spec) for spec in (*own, *generic, *([heading] if heading else [])))
+
         while True:
             k = end
-            while k < len(rows) and rows[k].table is None and not any(c.text.strip() for c in rows[k].cells):
+            while k < len(rows) and rows[k].table is None and leads_in(rows[k]):
                 k += 1
             if k >= len(rows) or rows[k].table is None:
                 return end
@@ -186,6 +192,8 @@ def _stated_awareness(doc: Document) -> bool | None:
         for cell in row.cells:
             for line in cell.text.split("\n"):
                 line = line.strip()
+                if line[:2] in ("X ", "x "):  # a typed X for a box: "X I confirm the parents/carers are aware"
+                    line = TICK_ON + line[1:]
                 if line[:1] == TICK_ON and len(line) <= 300 and _AWARE.search(line):
                     answers.add(not _NEGATED.search(line))
     return answers.pop() if len(answers) == 1 else None

@@ -2643,3 +2643,103 @@ def test_a_no_break_space_beside_the_dash_of_a_label() -> None:
     result = parse_document(_save(d), "m.docx").to_json()
     assert all((v["evidence"] or "").endswith(f"Evidence {n}.") for n, v in enumerate(result["indicators"].values(), 1))
     assert not any(m.endswith(".evidence") for m in result["missing"])
+
+
+# -- round 38: referral quirks combined ---------------------------------------------------------------
+
+def _bilingual_referral(labels: dict[str, str], layout: str = "pairs") -> dict:
+    """A referral whose labels are given in ``labels`` (by field), answered; parsed to JSON."""
+    values = {"name": "Gary Stokes", "role": "Housing Officer", "agency": "Durham Constabulary", "phone": "0191 996 7777",
+              "child": "Aisha Dunn", "dob": "17/03/2012", "address": "4 Church View, Consett",
+              "concerns": "Seen getting into cars with older males.", "aware": "Yes", "risk": "☒ Yes   ☐ No"}
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form / Ffurflen Atgyfeirio Diogelu")
+    rows = [(labels[key], "" if "{}" in labels[key] else value) for key, value in values.items()]
+    rows = [(label.replace("{}", values[key]), value) for (label, value), key in zip(rows, values)]
+    if layout == "numbered":
+        rows = [("Question", "Response")] + [(f"{n}. {label}", value) for n, (label, value) in enumerate(rows, 1)]
+    table = d.add_table(rows=0, cols=2)
+    for label, value in rows:
+        cells = table.add_row().cells
+        head, _, tail = label.partition("\n")
+        cells[0].text = head
+        if tail:
+            cells[0].paragraphs[0].runs[0].add_break()
+            cells[0].paragraphs[0].add_run(tail)
+        cells[1].text = value
+    return parse_document(_save(d), "r.docx").to_json()
+
+
+BILINGUAL = {"name": "Referrer's name / Enw'r atgyfeiriwr", "role": "Role / Rôl", "agency": "Agency / Asiantaeth",
+             "phone": "Telephone / Ffôn", "child": "Child's full name / Enw llawn y plentyn",
+             "dob": "Date of birth / Dyddiad geni", "address": "Address / Cyfeiriad",
+             "concerns": "What are you worried about? / Beth sy'n eich poeni?",
+             "aware": "Are parents/carers aware of this referral? / A yw'r rhieni yn ymwybodol?",
+             "risk": "Is the child at immediate risk? / A yw'r plentyn mewn perygl uniongyrchol?"}
+
+
+@pytest.mark.parametrize("change", [
+    {},
+    {"risk": "Is the child at immediate risk? / A yw'r plentyn mewn perygl uniongyrchol? (If yes, dial 999)"},
+    {"risk": "A yw'r plentyn mewn perygl uniongyrchol? / Is the\nchild at immediate risk? (If yes, dial 999)"},
+    {"aware": "A yw'r rhieni/gofalwyr yn ymwybodol o'r\natgyfeiriad hwn? / Are parents/carers aware of this referral?"},
+    {"name": "Referrer's\nname / Enw'r atgyfeiriwr"},
+    {"name": "Referrer's name /\nEnw'r atgyfeiriwr:", "child": "Enw llawn y plentyn\n/ Child's full name"},
+    {"agency": "Agency / Asiantaeth: {}", "phone": "Telephone / Ffôn\n{}", "role": "Rôl / Role\n{}"},
+])
+@pytest.mark.parametrize("layout", ["pairs", "numbered"])
+def test_bilingual_labels_with_a_second_quirk(change: dict, layout: str) -> None:
+    """Round 38: a bilingual label plus guidance after it, a line break in either language, numbering, or the
+    answer typed into the label's cell: the label was not found (immediate risk lost, fields listed missing)."""
+    result = _bilingual_referral({**BILINGUAL, **change}, layout)
+    assert (result["referrer"]["name"], result["referrer"]["role"], result["referrer"]["agency"],
+            result["referrer"]["phone"]) == ("Gary Stokes", "Housing Officer", "Durham Constabulary", "0191 996 7777")
+    assert (result["child"]["name"], result["child"]["dob"]) == ("Aisha Dunn", "2012-03-17")
+    assert result["immediate_risk"] is True and result["parents_informed"] is True
+    assert result["missing"] == []
+
+
+@pytest.mark.parametrize("question", ["Is a CE Matrix attached? (required where there are exploitation concerns)",
+                                      "Is a CE Matrix attached? (mandatory for exploitation)"])
+def test_guidance_that_says_when_a_question_is_required(question: str) -> None:
+    result = parse_document(_consent_referral([(question, "Yes")]), "r.docx").to_json()
+    assert result["ce_matrix_attached"] is True
+
+
+@pytest.mark.parametrize("mark", ["X", "x"])
+def test_a_consent_statement_ticked_with_a_typed_x(mark: str) -> None:
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"),
+               ("What are you worried about?", "Seen with older youths.")])
+    d.add_paragraph(f"{mark} I confirm the parents/carers are aware of this referral")
+    d.add_paragraph("☐ The parents/carers have NOT been informed because it would increase the risk")
+    assert parse_document(_save(d), "r.docx").to_json()["parents_informed"] is True
+
+
+def test_a_concerns_label_broken_after_its_first_words() -> None:
+    """Round 38: "Reason for referral – what has⏎happened / what are you worried about?" gave concerns "what has"."""
+    d = docx.Document()
+    d.add_paragraph("SAFEGUARDING REFERRAL FORM")
+    _pairs(d, [("Referrer name", "Jane Teacher"), ("Agency", "Durham Academy"), ("Email", "dsl@academy.sch.uk"),
+               ("Child's name", "Riley Green"), ("Date of birth", "03/04/2012"), ("Address", "2 Sample Road"), (Q, "Yes")])
+    cells = d.add_table(rows=1, cols=2).rows[0].cells
+    cells[0].text = "Reason for referral – what has"
+    cells[0].paragraphs[0].runs[0].add_break()
+    cells[0].paragraphs[0].add_run("happened / what are you worried about?")
+    cells[1].text = "Seen getting into cars with older males."
+    assert parse_document(_save(d), "r.docx").to_json()["concerns"] == "Seen getting into cars with older males."
+
+
+def test_the_childs_date_of_birth_in_a_table_after_a_question_and_response_table() -> None:
+    """Round 38: "Question | Response" rows, then "Child's date of birth" and a small table of its own."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    _pairs(d, [("Question", "Response"), ("1. Referrer's name", "Jo Whitfield"), ("2. Agency", "Durham Constabulary"),
+               ("3. Email", "jo@example.gov.uk"), ("4. Child's full name", "Aisha Dunn"), ("5. Address", "4 Church View"),
+               ("6. What has happened / what are you worried about?", "Seen with older males."), (f"7. {Q}", "Yes")])
+    d.add_paragraph("Child's date of birth")
+    _pairs(d, [("Date of birth", "17/03/2012")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["dob"] == "2012-03-17" and result["missing"] == []

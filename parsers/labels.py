@@ -166,9 +166,12 @@ class Profile:
     def sided_label(self, text: str) -> str | None:
         """The side that is a label of this profile, of a label written in two languages ("Child's name /
         Enw'r plentyn", "Dyddiad geni / Date of birth"): one side a label, the other not, no figures."""
+        if " / " not in text:
+            return None
         # Figures are a value's ("Mother / 07700 900123"); not the numbering ("1. Name / Enw") or a note in
         # brackets ("(If yes, dial 999)").
-        if any(ch.isdigit() for ch in _BRACKETED.sub("", _NUMBERED.sub("", text.split("\n", 1)[0]))):
+        first = text.split("\n", 1)[0]
+        if any(ch.isdigit() for ch in first) and any(ch.isdigit() for ch in _BRACKETED.sub("", _NUMBERED.sub("", first))):
             return None
         for pair in sides(text):
             found = [side for side in pair if label_forms(side) & self._all_forms]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from parsers.extract import Reader, clean, item_key
 from parsers.labels import Profile, matches, split_inline
+from parsers.wordml import MARKERS
 
 
 def exploitation_types(reader: Reader, profile: Profile) -> list[str]:
@@ -21,7 +22,7 @@ def exploitation_types(reader: Reader, profile: Profile) -> list[str]:
         ticked = reader.ticked_items(items, hit.row, min(hit.row + 12, len(reader.doc.rows)))
         found.extend(ticked)
         value = hit.inline if hit.inline is not None else reader.value_beside(hit)
-        if value and not ticked and not any(ch in value for ch in "\ue000\ue001"):
+        if value and not ticked and not any(m in value for m in MARKERS):
             found.extend(_written_items(value, items))  # "Exploitation types: CCE, County Lines"
         if not ticked:  # no box ticked: the types highlighted instead (the form asks to highlight)
             found.extend(_highlighted(reader, items, hit.row, min(hit.row + 12, len(reader.doc.rows))))
@@ -34,7 +35,7 @@ def exploitation_types(reader: Reader, profile: Profile) -> list[str]:
 def _highlighted(reader: Reader, items: tuple, start: int, end: int) -> list[str]:
     """The items on highlighted lines in rows [start, end), if none of those rows holds a box."""
     rows = reader.doc.rows[start:end]
-    if any(m in cell.text for row in rows for cell in row.cells for m in "\ue000\ue001"):
+    if any(m in cell.text for row in rows for cell in row.cells for m in MARKERS):
         return []
     keys = []
     for row in rows:

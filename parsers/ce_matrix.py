@@ -72,13 +72,11 @@ def _added(reader: Reader, levels: LevelReader, seg: _Segment | None, result: Pa
             continue
         out.append({"title": title, "level": indicator.level.value if indicator.level else None,
                     "evidence": indicator.evidence})
-        if indicator.level is not None and result.effective_level is not None \
-                and indicator.level.rank > result.effective_level.rank:
-            result.warnings.append(f"an indicator added to the form ({title}) is ticked {indicator.level.value}, above "
-                                   f"every other level; the effective level is {indicator.level.value}")
-            result.effective_level = indicator.level
-        elif indicator.level is not None and result.effective_level is None:
-            result.effective_level = indicator.level
+        raised = Level.highest([result.effective_level, indicator.level])
+        if raised is not result.effective_level:
+            result.warnings.append(f"an indicator added to the form ({title}) is ticked {raised.value}, above "
+                                   f"every other level; the effective level is {raised.value}")
+            result.effective_level = raised
     return out
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from parsers.label_index import FuzzyIndex, Hit, build_index, joined_label, sided_index
 from parsers.people import ALIAS_WORDS, people_table_header
-from parsers.labels import FieldSpec, Profile, label_forms, matches, norm, split_inline
+from parsers.labels import MERGE_PLACEHOLDER, FieldSpec, Profile, label_forms, matches, norm, split_inline
 from parsers.ticks import ITEM_SEPARATOR, segments, side_tick, sided_segments, tick_state
 from parsers.wordml import MARKERS, TICK_ON, Cell, Document, Row, strip_markers
 
@@ -118,7 +118,8 @@ class Reader:
         joined = joined_label(cell.text) if rest else None
         if joined and matches(joined, spec):
             return Hit(i, j, None)  # the whole cell is the label, wrapped over lines: its value is elsewhere
-        if joined and (((wrapped := split_inline(joined, spec)) and self._label_like(wrapped))
+        wrapped = split_inline(joined, spec) if joined else None
+        if joined and ((wrapped and self._label_like(wrapped))
                        or ((side := self.profile.sided_label(joined)) and len(side) > len(first.strip())
                            and matches(side, spec))):  # (the label runs on past the first line)
             # "Reason for referral – what has⏎happened / what are you worried about?" (the question again after
@@ -129,8 +130,7 @@ class Reader:
             return Hit(i, j, None)  # "Is the child at immediate risk? Y/N": the options printed, the answer elsewhere
         if inline and not self._label_like(inline):
             return Hit(i, j, inline)
-        if joined and inline is None and (wrapped := split_inline(joined, spec)) and not _not_an_answer(wrapped) \
-                and not self._label_like(wrapped):
+        if inline is None and wrapped and not _not_an_answer(wrapped) and not self._label_like(wrapped):
             return Hit(i, j, wrapped)  # "Child's full name⏎(+ aliases): Riley Ahmed": a wrapped label, then its value
         if matches(first, spec):
             if first.rstrip().endswith("/"):
@@ -786,7 +786,7 @@ _VALUE_PREFIX = re.compile(rf"(?:^|[\s(\-–])(?:{ALIAS_WORDS}|mob(?:ile)?|tel|o
 # What a form says when it gives no value: the field is as good as blank (and so missing, if mandatory). Also a
 # mail merge's field left unmerged ("«ChildName»").
 NON_ANSWER = re.compile(r"(?:unknown|not known|n\s*/\s*k|nk|tbc|tba|to be (?:confirmed|advised)|n\s*/\s*a|"
-                        r"not applicable|none given|not given|\?+|[-–—]+|«[^«»\n]*»|<<[^<>\n]*>>)\.?", re.IGNORECASE)
+                        rf"not applicable|none given|not given|\?+|[-–—]+|{MERGE_PLACEHOLDER.pattern})\.?", re.IGNORECASE)
 
 
 def _carries_value(text: str) -> bool:

@@ -6,9 +6,9 @@
   (U+E011 after it if the paragraph holds highlighted text), U+E012 / U+E013 a
   table and its end, U+E014 a row (its gridBefore follows), U+E016 a cell
   ("span" or "span,vMerge value", then U+E017), U+E018 font U+E019 char U+E019
-  run font U+E01A a symbol character; U+E01B-U+E01D a complex field's start, result and end (below). The same
-  characters in the document's
-  own text are deleted (wordml.py drops that translate() for a part whose bytes
+  run font U+E01A a symbol character, U+E01B-U+E01D a complex field's start,
+  result and end (below). The same characters in the document's own text are
+  deleted (wordml.py drops that translate() for a part whose bytes
   cannot hold them: a quarter of the transform).
 
   Deleted revisions vanish; insertions, content controls and custom XML are

@@ -131,19 +131,28 @@ def sided_index(doc: Document, profile: Profile) -> dict[str, list[tuple[int, in
             # value after a colon ("Agency / Asiantaeth: Durham Constabulary") keeps the value.
             lines = [line.strip() for line in cell.text.split("\n") if line.strip()]
             first, _, below = cell.text.strip().partition("\n")
-            label, rest = (" ".join(lines), "") if 2 <= len(lines) <= 4 and sum(map(len, lines)) <= 240 else (first, below)
-            head, colon, tail = label.partition(":")
-            side = profile.sided_label(label) or (profile.sided_label(head) if colon and tail.strip() else None)
-            if side is None and below and label != first:  # the label's first line, a value on the lines below it
-                label, rest = first, below
-                head, colon, tail = label.partition(":")
-                side = profile.sided_label(label) or (profile.sided_label(head) if colon and tail.strip() else None)
-            if side is not None:
-                text = f"{side}: {tail.strip()}" if colon and tail.strip() and side in head else side
-                text = f"{text}\n{rest}" if rest.strip() else text
-                for form in _cell_forms(side):
-                    index.setdefault(form, []).append((i, j, text))
+            found = None
+            if 2 <= len(lines) <= 4 and sum(map(len, lines)) <= 240:
+                found = _sided(profile, " ".join(lines))
+            if found is None:  # one line, or the label's first line with a value on the lines below it
+                found = _sided(profile, first)
+                if found is not None and below.strip():
+                    found = found[0], f"{found[1]}\n{below}"
+            if found is not None:
+                for form in _cell_forms(found[0]):
+                    index.setdefault(form, []).append((i, j, found[1]))
     return index
+
+
+def _sided(profile: Profile, label: str) -> tuple[str, str] | None:
+    """(the side that is a label, the text as that side alone reads) for one line; a value after a colon stays
+    ("Agency / Asiantaeth: Durham Constabulary" reads "Agency: Durham Constabulary")."""
+    head, colon, tail = label.partition(":")
+    valued = bool(colon and tail.strip())
+    side = profile.sided_label(label) or (profile.sided_label(head) if valued else None)
+    if side is None:
+        return None
+    return side, f"{side}: {tail.strip()}" if valued and side in head else side
 
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)

@@ -16,6 +16,7 @@ from parsers.dates import parse_age, parse_uk_date
 from parsers.extract import Reader, clean, item_key
 from parsers.labels import Profile, matches
 from parsers.results import Child, FormType, ParseResult
+from parsers.ticks import typed_ticks
 from parsers.wordml import MARKERS, TICK_ON, Document
 
 _YES_NO = ("parents_informed", "open_to_csc", "immediate_risk", "ce_matrix_attached", "consent")
@@ -191,9 +192,7 @@ def _stated_awareness(doc: Document) -> bool | None:
     for row in doc.rows:
         for cell in row.cells:
             for line in cell.text.split("\n"):
-                line = line.strip()
-                if line[:2] in ("X ", "x "):  # a typed X for a box: "X I confirm the parents/carers are aware"
-                    line = TICK_ON + line[1:]
+                line = typed_ticks(line.strip())  # "X I confirm the parents/carers are aware …"
                 if line[:1] == TICK_ON and len(line) <= 300 and _AWARE.search(line):
                     answers.add(not _NEGATED.search(line))
     return answers.pop() if len(answers) == 1 else None

@@ -21,7 +21,7 @@ _NO = {"no", "n", "false", "not ticked"}
 @lru_cache(maxsize=TEXT_CACHE_SIZE)
 def tick_state(text: str) -> bool | None:
     """A cell holding only a tick: True/False; None if the cell says more than a tick."""
-    text = _brackets(text).strip()
+    text = typed_ticks(text).strip()
     if not text:
         return None
     if all(ch in MARKERS or ch.isspace() for ch in text):
@@ -34,8 +34,9 @@ def tick_state(text: str) -> bool | None:
     return None
 
 
-def _brackets(text: str) -> str:
-    """Ticks typed as text: "[x]" / "(X)", and a lone X at the start, the end or after a wide gap."""
+def typed_ticks(text: str) -> str:
+    """Ticks typed as text, as markers: "(X)" and "( )" (wordml has done "[x]" and "[ ]"), and a lone X at the
+    start, the end or after a wide gap, or among boxes."""
     text = _BRACKET_OFF.sub(TICK_OFF, _BRACKET_ON.sub(TICK_ON, text))
     if len(text) <= 400 and ("x" in text or "X" in text):  # a line of items, not prose
         text = _TYPED_X.sub(TICK_ON, text)
@@ -61,7 +62,7 @@ def sided_segments(paragraph: str) -> tuple[tuple[bool | None, str, str | None],
 
 def _segments(paragraph: str) -> list[tuple[bool | None, str, str | None]]:
     """Each marker belongs to the label it sits closer to; on a tie, the layout's habit decides."""
-    text = _brackets(paragraph).strip()
+    text = typed_ticks(paragraph).strip()
     if not any(m in text for m in MARKERS):
         return [(None, text, None)] if text else []
     parts = re.split(f"([{MARKERS}])", text)
@@ -103,7 +104,7 @@ def edge_tick(text: str) -> bool | None:
     agencies type the tick into the descriptor ("☒ • Concerns regarding …").
     Several markers in the cell are a list of their own: None.
     """
-    text = _brackets(text).strip()
+    text = typed_ticks(text).strip()
     if sum(text.count(m) for m in MARKERS) != 1:
         return None
     if text[0] in MARKERS:

@@ -241,10 +241,6 @@ def _blocks(flat: str) -> list:
     return body
 
 
-# Characters Word shows as nothing (soft hyphen, zero-width space, word joiner, BOM) that some editors leave
-# inside words, labels included.
-
-
 def _field_results(flat: str) -> str:
     """Only what complex fields show: the text between a field's start and its result (its instruction, and
     what nested fields show inside it: "IF { MERGEFIELD Risk } = "Y" "Yes" "No"") is dropped, the structure
@@ -270,6 +266,11 @@ def _field_results(flat: str) -> str:
     return "".join(out)
 
 
+# Characters Word shows as nothing, that some editors leave inside words (labels included): soft hyphen,
+# zero-width space, word joiner, byte-order mark.
+_INVISIBLE = "\u00ad\u200b\u2060\ufeff"
+
+
 def _resolved(flat: str) -> str:
     """The flattened document with symbol-font characters resolved, placeholder texts dropped and typed
     box and tick glyphs as markers: done once for the whole text, each only if the text holds it."""
@@ -279,8 +280,8 @@ def _resolved(flat: str) -> str:
         flat = _SYMBOL_RE.sub(lambda m: _symbol(m[1] or m[3], m[2]), flat)
     if "\xa0" in flat:
         flat = flat.replace("\xa0", " ")  # a no-break space is a space ("PROVIDE EVIDENCE\u00a0– what, when")
-    if "\xad" in flat or "\u200b" in flat or "\u2060" in flat or "\ufeff" in flat:  # (a regex: 30 times as long)
-        for invisible in "\u00ad\u200b\u2060\ufeff":  # "Ref\u00aderrer name" reads as it looks: "Referrer name"
+    for invisible in _INVISIBLE:  # "Ref\u00aderrer name" reads as it looks: "Referrer name" (a regex: 30 times as long)
+        if invisible in flat:
             flat = flat.replace(invisible, "")
     if "lick" in flat or "hoose" in flat or "nter text" in flat:
         flat = _PLACEHOLDER_RE.sub("", flat)
@@ -320,7 +321,7 @@ class _Walker:
                 # in a line of tab-separated columns, a break is inside a column.
                 highlighted = block.startswith(HIGHLIGHTED)
                 # "Agency:<tab>" and nothing after: a label whose value was left blank (a converted form)
-                open_end = "\t" not in whole and block.rstrip(" \u00a0\n").endswith("\t")
+                open_end = "\t" not in whole and block.rstrip(" \n").endswith("\t")  # (no-break spaces are spaces by now)
                 lines = whole.split("\n") if "\n" in whole and "\t" not in whole else [whole]
                 for n, text in enumerate(lines, 1):
                     line = text.strip()
@@ -495,7 +496,9 @@ def _columns(text: str) -> str:
     return spaced
 
 
-_TYPED_BOX = re.compile("\\[([ \u00a0]?[xX\u2713\u2714\u2022\u25cf][ \u00a0]?|[ \u00a0]*)\\]|\\(([ \u00a0]+|[\u2022\u25cf])\\)")
+# Boxes typed as text, converted once for the whole document: "[x]", "[ ]", radio marks "(•)" / "( )". ("(x)" may
+# number a list: ticks.typed_ticks reads it, and the rest, only where a tick is looked for.)
+_TYPED_BOX = re.compile("\\[( ?[xX\u2713\u2714\u2022\u25cf] ?| *)\\]|\\(( +|[\u2022\u25cf])\\)")
 _CHOICE = re.compile(r"^(?:[xX]\s+)?(?:yes|no|y|n)\b", re.IGNORECASE)
 _SPACED = re.compile(r"(?<=\S)[ \u00a0]{3,}(?=\S)")
 _TABBED = re.compile(r"\S[ ]*\t+[ ]*\S")  # text on both sides of a tab

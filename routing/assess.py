@@ -59,11 +59,10 @@ def assess(documents: list[ParseResult], mail: ParsedMail, mailbox: str, setting
     referrals = [d for d in readable if d.form is FormType.REFERRAL]
     unreadable = [d for d in documents if d.status in _UNREADABLE]
     declared = Level.highest([m.overall_level for m in matrices])
-    indicator_max = Level.highest([lvl.level for m in matrices for lvl in m.indicators.values()])
     if settings.service.level_policy == "declared" and declared is not None:
         effective = declared
-    else:
-        effective = Level.highest([declared, indicator_max])
+    else:  # each matrix's own effective level: the parser's rule (an indicator added to the form counts too)
+        effective = Level.highest([m.effective_level for m in matrices])
     result = Assessment(matrices, referrals, unreadable, declared, effective, _child(matrices, referrals, received_on))
     result.flags = _flags(result, verified)
     result.missing = _missing(result, documents, mail, mailbox, settings, known_forms)
@@ -108,8 +107,9 @@ def _trafficking(a: Assessment) -> bool:
 
 
 def _discrepancy(matrix: ParseResult) -> bool:
-    highest = Level.highest([i.level for i in matrix.indicators.values()])
-    return matrix.overall_level is not None and highest is not None and highest.rank > matrix.overall_level.rank
+    """The declared overall level below what the indicators record."""
+    declared, effective = matrix.overall_level, matrix.effective_level
+    return declared is not None and effective is not None and effective.rank > declared.rank
 
 
 def _missing(a: Assessment, documents: list[ParseResult], mail: ParsedMail, mailbox: str,

@@ -1056,3 +1056,25 @@ def test_every_shape_one_disposition_per_delivery(build, request):
     if shape in CARRIES_REFERRAL:
         assert any(doc.form.value == "referral" for doc in decisions[0].documents), shape
         assert decisions[0].queue == "first-contact"
+
+
+def test_an_indicator_added_to_the_matrix_routes_as_parse_reports_it():
+    """A "15. Risk Indicator - Other" table ticked Significant on a moderate matrix: `parse` gives effective level
+    significant (with a warning); the decision routes by the same level, and flags the declared level as lower."""
+    import io
+
+    import docx
+
+    d = docx.Document(io.BytesIO(matrix("moderate")))
+    table = d.add_table(rows=0, cols=2)
+    table.add_row().cells[0].text = "15.  Risk Indicator - Other (please specify)"
+    for label in ("No risk identified", "Low", "Moderate", "Significant"):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, "☒" if label == "Significant" else "☐"
+    cells = table.add_row().cells
+    cells[0].text, cells[1].text = "PROVIDE EVIDENCE", "Carrying a knife for older males."
+    out = io.BytesIO()
+    d.save(out)
+    decision = one([(MATRIX, out.getvalue())], "cevt")
+    assert (decision.queue, due(decision)) == ("cevt-significant", DUE_2)
+    assert "level_discrepancy" in flags(decision) and "strategy_meeting_required" in flags(decision)

@@ -23,16 +23,19 @@
     xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
     xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"
     xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
-    exclude-result-prefixes="w w14 mc">
+    xmlns:f="urn:hoth-intake:flatten"
+    exclude-result-prefixes="w w14 mc f">
   <xsl:output method="text" encoding="UTF-8"/>
 
-  <!-- Most forms have no text box and no highlighting: then no paragraph pays for the key lookup or
-       the search of its runs. Each search is a walk of the whole tree, so wordml.py passes false() for
-       a part whose bytes do not hold the element's name. -->
-  <xsl:param name="boxes" select="boolean(//w:txbxContent[not(ancestor::mc:Fallback)])"/>
-  <xsl:param name="highlights" select="boolean(//w:highlight[not(@w:val = 'none')])"/>
+  <!-- A document pays only for what it holds. wordml.py compiles a version of this sheet per kind of
+       part: what is marked f:needs="X" is left out, and an xsl:if marked f:true-without="X" always
+       holds, for a part whose bytes do not hold what X reads (an element's name, any prefix): most forms
+       have no text box, highlighting, deleted paragraph mark, merged cell or symbol font, and then no
+       paragraph, row or cell pays for the test. Each parameter's own search walks the whole tree. -->
+  <xsl:param name="boxes" f:needs="boxes" select="boolean(//w:txbxContent[not(ancestor::mc:Fallback)])"/>
+  <xsl:param name="highlights" f:needs="highlights" select="boolean(//w:highlight[not(@w:val = 'none')])"/>
   <!-- A paragraph mark deleted with tracked changes: Word shows the paragraph and the next one as one. -->
-  <xsl:param name="joins" select="boolean(//w:pPr/w:rPr/w:del)"/>
+  <xsl:param name="joins" f:needs="joins" select="boolean(//w:pPr/w:rPr/w:del)"/>
   <xsl:template match="/">
     <xsl:apply-templates select="w:document/w:body/*"/>
   </xsl:template>
@@ -42,21 +45,21 @@
        their own; the VML fallback copy of a DrawingML text box is skipped. -->
   <xsl:key name="boxes" match="w:txbxContent[not(ancestor::mc:Fallback)]" use="generate-id(ancestor::w:p[1])"/>
   <xsl:template match="w:p">
-    <xsl:if test="not($joins and preceding-sibling::*[1][self::w:p]/w:pPr/w:rPr/w:del)">
+    <xsl:if f:true-without="joins" test="not($joins and preceding-sibling::*[1][self::w:p]/w:pPr/w:rPr/w:del)">
       <xsl:text>&#xE010;</xsl:text>
       <!-- Highlighted text (the CE Matrix asks to "highlight if any are relevant"): flagged, not marked up. -->
-      <xsl:if test="$highlights and .//w:r/w:rPr/w:highlight[not(@w:val = 'none')]"><xsl:text>&#xE011;</xsl:text></xsl:if>
+      <xsl:if f:needs="highlights" test="$highlights and .//w:r/w:rPr/w:highlight[not(@w:val = 'none')]"><xsl:text>&#xE011;</xsl:text></xsl:if>
     </xsl:if>
     <xsl:apply-templates mode="text"/>
-    <xsl:if test="$boxes"><xsl:apply-templates select="key('boxes', generate-id())/*"/></xsl:if>
+    <xsl:if f:needs="boxes" test="$boxes"><xsl:apply-templates select="key('boxes', generate-id())/*"/></xsl:if>
   </xsl:template>
-  <xsl:template match="w:tbl"><xsl:text>&#xE012;</xsl:text><xsl:apply-templates select="*"/><xsl:text>&#xE013;</xsl:text></xsl:template>
+  <xsl:template match="w:tbl"><xsl:text>&#xE012;</xsl:text><xsl:apply-templates/><xsl:text>&#xE013;</xsl:text></xsl:template>
   <xsl:template match="w:tr[w:trPr/w:del]"/>
   <xsl:template match="w:tr">
-    <xsl:text>&#xE014;</xsl:text><xsl:value-of select="w:trPr/w:gridBefore/@w:val"/><xsl:apply-templates select="*"/>
+    <xsl:text>&#xE014;</xsl:text><xsl:value-of f:needs="gridBefore" select="w:trPr/w:gridBefore/@w:val"/><xsl:apply-templates/>
   </xsl:template>
   <xsl:template match="w:tc">
-    <xsl:text>&#xE016;</xsl:text><xsl:apply-templates select="w:tcPr" mode="cell"/><xsl:text>&#xE017;</xsl:text><xsl:apply-templates select="*"/>
+    <xsl:text>&#xE016;</xsl:text><xsl:apply-templates f:needs="spans" select="w:tcPr" mode="cell"/><xsl:text>&#xE017;</xsl:text><xsl:apply-templates/>
   </xsl:template>
   <!-- Only the cells that span or merge carry attributes (most cells do neither). -->
   <xsl:template match="w:tcPr" mode="cell">
@@ -90,15 +93,16 @@
   <xsl:template match="w:sdt[w:sdtPr/w:date/@w:fullDate][not(w:sdtPr/w:showingPlcHdr)][w:sdtContent/w:p]">
     <xsl:text>&#xE010;</xsl:text><xsl:value-of select="substring(w:sdtPr/w:date/@w:fullDate, 1, 10)"/>
   </xsl:template>
-  <xsl:template match="*"><xsl:apply-templates select="*"/></xsl:template>
+  <!-- (No select: libxslt walks the children itself, where select="*" is an XPath evaluation per element.) -->
+  <xsl:template match="*"><xsl:apply-templates/></xsl:template>
+  <xsl:template match="text()"/>  <!-- between blocks: layout whitespace -->
 
   <!-- Paragraph text. -->
   <xsl:template match="w:t" mode="text"><xsl:value-of select="translate(., '&#xE010;&#xE011;&#xE012;&#xE013;&#xE014;&#xE015;&#xE016;&#xE017;&#xE018;&#xE019;&#xE01A;&#xE01B;&#xE01C;&#xE01D;', '')"/></xsl:template>
   <!-- Symbol fonts: the tick and box characters for Wingdings / Wingdings 2, as the byte Word
        stores or as the private-use character (U+F0xx) LibreOffice writes. Matching them costs a test
-       of every run, so wordml.py also compiles this sheet without these two templates and uses that
-       for a document that names neither font. -->
-  <xsl:template match="w:r[w:rPr/w:rFonts[@w:ascii='Wingdings 2' or @w:hAnsi='Wingdings 2']]" mode="text">
+       of every run: a document that names neither font goes without them. -->
+  <xsl:template match="w:r[w:rPr/w:rFonts[@w:ascii='Wingdings 2' or @w:hAnsi='Wingdings 2']]" mode="text" f:needs="symbols">
     <xsl:for-each select="w:t|w:sym|w:tab|w:br">
       <xsl:choose>
         <xsl:when test="self::w:t"><xsl:value-of
@@ -107,7 +111,7 @@
       </xsl:choose>
     </xsl:for-each>
   </xsl:template>
-  <xsl:template match="w:r[w:rPr/w:rFonts[@w:ascii='Wingdings' or @w:hAnsi='Wingdings']]" mode="text">
+  <xsl:template match="w:r[w:rPr/w:rFonts[@w:ascii='Wingdings' or @w:hAnsi='Wingdings']]" mode="text" f:needs="symbols">
     <xsl:for-each select="w:t|w:sym|w:tab|w:br">
       <xsl:choose>
         <xsl:when test="self::w:t"><xsl:value-of

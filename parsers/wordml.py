@@ -20,6 +20,7 @@ and is slow, so it is not used.)
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -110,43 +111,56 @@ class Document:
 
 _TRANSITIONAL = W_NAMESPACES[0]
 _XSL = "{http://www.w3.org/1999/XSL/Transform}"
+_F = "{urn:hoth-intake:flatten}"
+_SHEET_SOURCE = resources.files("parsers").joinpath("flatten.xsl").read_bytes()
 
 
-def _stylesheets() -> dict[tuple[bool, bool], etree.XSLT]:
-    """``flatten.xsl`` in four versions, by (symbol fonts, private-use characters): with or without its
-    symbol-font run templates (a test of every run), and deleting from every text node the private-use
-    characters the result uses for structure, or copying text nodes as they are (a quarter of the transform).
-    A document pays only for what it holds. None may read or write files or the network."""
-    source = resources.files("parsers").joinpath("flatten.xsl").read_bytes()
-    sheets = {}
-    for symbols in (True, False):
-        for private in (True, False):
-            sheet = etree.fromstring(source)
-            for template in list(sheet.iterchildren(_XSL + "template")):
-                if template.get("mode") != "text":
-                    continue
-                if not symbols and "w:rFonts" in template.get("match", ""):
-                    sheet.remove(template)
-                elif not private and template.get("match") == "w:t":
-                    template[0].set("select", ".")
-            sheets[symbols, private] = etree.XSLT(sheet, access_control=etree.XSLTAccessControl.DENY_ALL)
-    return sheets
+def _named(*names: bytes) -> tuple[bytes, ...]:
+    """The bytes that start an element of each name, with any prefix or none (not the word in the text: the
+    CE Matrix asks to "highlight if any are relevant")."""
+    return tuple(start + name for name in names for start in (b":", b"<"))
 
 
-_FLATTEN = _stylesheets()
-_RFONTS = f"{{{_TRANSITIONAL}}}rFonts"
-_FONT_ATTRIBUTES = (f"{{{_TRANSITIONAL}}}ascii", f"{{{_TRANSITIONAL}}}hAnsi")
+# flatten.xsl's parts a document pays for only if it holds what they read (its f:needs / f:true-without marks),
+# each by the bytes that show it (a deletion, w:del, always has attributes)
+_FEATURES = {
+    "symbols": (b"Wingdings",),
+    "boxes": _named(b"txbxContent"),
+    "highlights": _named(b"highlight"),
+    "joins": _named(b"del "),
+    "spans": _named(b"gridSpan", b"vMerge"),
+    "gridBefore": _named(b"gridBefore"),
+}
+_EVERY_FEATURE = frozenset(_FEATURES)
 
 
-def _symbol_fonts(root: etree._Element) -> bool:
-    """Whether any run is set in a Wingdings font (what the symbol-font templates match)."""
-    return any((fonts.get(name) or "").startswith("Wingdings")
-               for fonts in root.iter(_RFONTS) for name in _FONT_ATTRIBUTES)
+def _features(source: bytes | None) -> frozenset[str]:
+    """What the part may hold, by one search of its bytes per name (all of it when they cannot tell: UTF-16)."""
+    if source is None or not _ascii_compatible(source):
+        return _EVERY_FEATURE
+    return frozenset(name for name, tags in _FEATURES.items() if any(tag in source for tag in tags))
 
 
-# flatten.xsl's parameter → bytes the part holds if it holds the element (a deletion, w:del, always has
-# attributes: "del " with any prefix)
-_ELEMENT_TESTS = (("boxes", b"txbxContent"), ("highlights", b"highlight"), ("joins", b"del "))
+@functools.cache  # at most 2**7 versions, each compiled the first time a document needs it
+def _stylesheet(features: frozenset[str], private: bool) -> etree.XSLT:
+    """``flatten.xsl`` for a kind of part: without the parts that read what it does not hold (``features``),
+    and deleting from every text node the private-use characters the result uses for structure only if the
+    part may hold them (``private``; else text nodes are copied as they are, a quarter of the transform).
+    None may read or write files or the network."""
+    sheet = etree.fromstring(_SHEET_SOURCE)
+    for node in list(sheet.iter(f"{_XSL}*")):
+        if node.get(f"{_F}needs", "") not in ("", *features):
+            node.getparent().remove(node)
+        elif node.get(f"{_F}true-without", "") not in ("", *features):
+            parent = node.getparent()
+            at = parent.index(node)
+            parent.remove(node)
+            parent[at:at] = list(node)
+    if not private:
+        for template in sheet.iterchildren(f"{_XSL}template"):
+            if template.get("mode") == "text" and template.get("match") == "w:t":
+                template[0].set("select", ".")
+    return etree.XSLT(sheet, access_control=etree.XSLTAccessControl.DENY_ALL)
 
 
 def _ascii_compatible(source: bytes) -> bool:
@@ -176,16 +190,9 @@ def read_document(root: etree._Element, source: bytes | None = None) -> Document
     if etree.QName(root).namespace != _TRANSITIONAL:
         root = _as_transitional(root)
         source = None
-    if source is None:
-        flat = str(_FLATTEN[_symbol_fonts(root), True](root))
-    else:
-        sheet = _FLATTEN[b"Wingdings" in source, _may_hold_private_use(source)]
-        # The stylesheet's own searches for text boxes, highlighting and deleted paragraph marks walk the whole
-        # tree: skipped when the bytes cannot hold the element (any prefix; a character reference cannot write
-        # a name). One search of the bytes each.
-        absent = {name: "false()" for name, tag in _ELEMENT_TESTS if tag not in source} if _ascii_compatible(source) else {}
-        flat = str(sheet(root, **absent))
-    flat = _resolved(flat)
+    # (A character reference cannot write an element's name: the byte tests hold for any part they can read.)
+    sheet = _stylesheet(_features(source), source is None or _may_hold_private_use(source))
+    flat = _resolved(str(sheet(root)))
     doc = Document()
     walker = _Walker(doc, flat)
     walker.blocks(_blocks(flat), 0)

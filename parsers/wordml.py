@@ -42,7 +42,6 @@ GLYPHS_OFF = set("☐□▢")
 _SYMBOLS = {
     "wingdings": {0xFC: True, 0xFB: True, 0xFE: True, 0xFD: True, 0x78: True, 0xA8: False, 0x6F: False, 0x71: False},
     "wingdings 2": {0x50: True, 0x52: True, 0x53: True, 0x54: True, 0x4F: True, 0xA3: False, 0x2A: False, 0x99: False},
-    "ms gothic": {},
 }
 PLACEHOLDERS = (
     "click or tap here to enter text.",

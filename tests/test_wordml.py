@@ -49,6 +49,28 @@ def test_wingdings_text_run_named_by_either_font_attribute(named_by):
     assert any(i["level"] for i in read["indicators"].values())
 
 
+@pytest.mark.parametrize("font", ["MS Gothic", "Segoe UI Symbol", "Arial Unicode MS"])
+def test_box_inserted_as_a_symbol_of_a_unicode_font(font):
+    """Insert > Symbol with a Unicode font stores the box itself (w:sym w:char="2612", ☒): read like the typed
+    glyph, whichever font. (MS Gothic, the font Word's own check boxes use, was dropped: an under-triage.)"""
+    spec = F.sample_ce_matrix(7, multi_ticks=False)
+    data = F.build_ce_matrix(spec, F.Variant(tick="wingdings", layout="pairs"))
+
+    def as_unicode(body: bytes) -> bytes:
+        body = body.replace(b'"Wingdings"', f'"{font}"'.encode())
+        return re.sub(rb'w:char="F0([0-9A-F]{2})"',
+                      lambda m: b'w:char="2612"' if m.group(1) in (b"FC", b"FB", b"FE", b"FD", b"78") else b'w:char="2610"',
+                      body)
+
+    rewritten = _with_main_part(data, as_unicode)
+    main = zipfile.ZipFile(io.BytesIO(rewritten)).read("word/document.xml")
+    assert f'w:font="{font}" w:char="2612"'.encode() in main and b"Wingdings" not in main
+    plain, read = parse_document(data, "a.docx").to_json(), parse_document(rewritten, "a.docx").to_json()
+    assert read["indicators"] == plain["indicators"]
+    assert read["overall_level"] == plain["overall_level"] and read["effective_level"] == plain["effective_level"]
+    assert any(i["level"] for i in read["indicators"].values())
+
+
 def test_row_deleted_with_tracked_changes_is_ignored():
     """A table row deleted with tracked changes (w:trPr/w:del) contributes nothing; kept, it would."""
     spec = F.with_overrides(F.sample_ce_matrix(4), child_name=None, aliases=[])

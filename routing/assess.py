@@ -6,6 +6,7 @@ an ``Assessment`` out. Conflicting signals resolve to the higher level.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -70,12 +71,27 @@ def assess(documents: list[ParseResult], mail: ParsedMail, mailbox: str, setting
 
 
 def _child(matrices: list[ParseResult], referrals: list[ParseResult], received_on: date) -> CaseChild:
-    for doc in [*matrices, *referrals]:
-        if doc.child.name or doc.child.dob:
-            dob = doc.child.dob
-            age = age_on(dob, received_on) if dob else doc.child.age
-            return CaseChild(name=doc.child.name, dob=dob.isoformat() if dob else None, age=age)
-    return CaseChild()
+    """The child of the first form that names or dates one; what it leaves blank (the matrix's date of birth)
+    from another form in the message about the same child (the referral), so the age flags are not lost."""
+    docs = [doc for doc in [*matrices, *referrals] if doc.child.name or doc.child.dob or doc.child.age is not None]
+    first = next((doc for doc in docs if doc.child.name or doc.child.dob), None)
+    if first is None:
+        return CaseChild()
+    name = first.child.name
+    same = [first, *(doc for doc in docs if doc is not first and _same_child(name, doc.child.name))]
+    name = name or next((doc.child.name for doc in same if doc.child.name), None)
+    dob = next((doc.child.dob for doc in same if doc.child.dob), None)
+    age = age_on(dob, received_on) if dob else next((doc.child.age for doc in same if doc.child.age is not None), None)
+    return CaseChild(name=name, dob=dob.isoformat() if dob else None, age=age)
+
+
+def _same_child(one: str | None, other: str | None) -> bool:
+    """Whether two forms' names may be one child's: either unnamed, or one name's words among the other's
+    ("Connor Ahmed", "AHMED, Connor James")."""
+    if not one or not other:
+        return True
+    a, b = set(re.findall(r"[^\W\d_]+", one.casefold())), set(re.findall(r"[^\W\d_]+", other.casefold()))
+    return bool(a and b) and (a <= b or b <= a)
 
 
 def _flags(a: Assessment, verified: bool) -> list[str]:

@@ -217,8 +217,14 @@ class Decider:
         new_rank = case.effective_level.rank if case.effective_level else -1
         raised = new_rank > old_rank
         became_significant = raised and case.effective_level is Level.SIGNIFICANT
-        if current is None or d.disposition is Disposition.COPY:
-            return (current if current and d.disposition is Disposition.COPY else fresh), became_significant
+        if current is None:
+            return fresh, became_significant
+        if d.disposition is Disposition.COPY:
+            # The same message's delivery to the other mailbox was read first and may have raised the case ("To
+            # First Contact, Cc CEVT", now significant): this mailbox's entry catches up if that makes it sooner
+            # (never later, never a reset clock).
+            raised = queue != current.queue and current.due_at != fresh.due_at and (
+                current.due_at is None or (fresh.due_at is not None and fresh.due_at < current.due_at))
         if not raised or queue == current.queue:
             return current, became_significant  # never relaxed; same queue keeps its clock
         due = min([t for t in (current.due_at, fresh.due_at) if t is not None], default=None)

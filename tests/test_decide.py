@@ -11,11 +11,12 @@ Day substitute), so day 1 after it is Tue 29 Dec.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from intake.replay import deliveries
+from parsers.dates import age_on
 from parsers.mime import parse_message
 from routing.calendar import iso
 from routing.model import Disposition, NotificationKind
@@ -1078,3 +1079,65 @@ def test_an_indicator_added_to_the_matrix_routes_as_parse_reports_it():
     decision = one([(MATRIX, out.getvalue())], "cevt")
     assert (decision.queue, due(decision)) == ("cevt-significant", DUE_2)
     assert "level_discrepancy" in flags(decision) and "strategy_meeting_required" in flags(decision)
+
+
+@pytest.mark.parametrize("before, queue_before", [("moderate", "cevt-moderate"), ("low", "cevt-oversight")])
+def test_a_raise_sent_to_both_mailboxes_moves_the_copys_queue_too(before, queue_before):
+    """Round 40: the original To First Contact, Cc CEVT; the reply raising the matrix to significant goes to both
+    again. First Contact's delivery is the case update, CEVT's a copy, which kept its moderate (or oversight)
+    entry and deadline: an under-triage. The copy's entry moves to cevt-significant, due by the earlier clock."""
+    rp = Replay()
+    _, cevt = rp.replay(mail([m(before)], to="firstcontact", cc="cevt"), THU_1500)
+    assert cevt.queue == queue_before
+    ref = cevt.case.reference
+    upd_fc, upd_cevt = rp.replay(mail([m("significant")], to="firstcontact", cc="cevt", subject=f"RE: [{ref}] update",
+                                      message_id="raise-1@x.sch.uk"), THU_1500 + timedelta(hours=1))
+    assert (upd_fc.disposition, upd_cevt.disposition) == (Disposition.CASE_UPDATE, Disposition.COPY)
+    entries = {e.mailbox: (e.queue, iso(e.due_at, LONDON)) for e in rp.store.queue_entries(ref)}
+    assert entries["cevt"] == ("cevt-significant", DUE_2)
+    assert entries["firstcontact"] == ("first-contact", DUE_1)
+    assert "significant_risk" in reasons(upd_cevt)
+
+
+def test_a_copy_that_raises_nothing_keeps_its_entry():
+    """A second copy at the same level leaves the entry (queue, deadline, opening) as it was."""
+    rp = Replay()
+    _, cevt = rp.replay(mail([m("moderate")], to="firstcontact", cc="cevt"), THU_1500)
+    ref = cevt.case.reference
+    before = {e.mailbox: e for e in rp.store.queue_entries(ref)}
+    rp.replay(mail([m("moderate")], to="firstcontact", cc="cevt", subject=f"RE: [{ref}] again",
+                   message_id="again-2@x.sch.uk"), THU_1500 + timedelta(days=1))
+    after = {e.mailbox: e for e in rp.store.queue_entries(ref)}
+    assert [(e.queue, e.due_at, e.opened_at) for e in after.values()] == [
+        (e.queue, e.due_at, e.opened_at) for e in before.values()]
+
+
+def _form(form, name=None, dob=None, age=None):
+    from parsers.results import Child, ParseResult
+    return ParseResult(file="f.docx", form=form, child=Child(name=name, dob=dob, age=age))
+
+
+@pytest.mark.parametrize("matrix_name, referral_name, dob, flag", [
+    ("Bo Probe", "Bo Probe", date(2015, 7, 19), "under_13"),
+    ("Bo Probe", "PROBE, Bo James", date(2015, 7, 19), "under_13"),
+    (None, "Bo Probe", date(2008, 6, 24), "transitional_safeguarding"),
+])
+def test_the_referrals_date_of_birth_fills_the_matrixs_blank_one(matrix_name, referral_name, dob, flag):
+    """Round 40: a referral (date of birth given) and a CE Matrix (left blank) in one message: the case's child
+    came from the matrix alone, so its age, and the under_13 / transitional_safeguarding flag, were lost."""
+    from parsers.results import FormType
+    from routing.assess import Assessment, _child, _flags
+    matrices, referrals = [_form(FormType.CE_MATRIX, matrix_name)], [_form(FormType.REFERRAL, referral_name, dob)]
+    child = _child(matrices, referrals, date(2026, 3, 3))
+    assert child.dob == dob.isoformat() and child.age == age_on(dob, date(2026, 3, 3))
+    assert child.name == (matrix_name or referral_name)
+    assert flag in _flags(Assessment(matrices, referrals, [], None, None, child), verified=True)
+
+
+def test_another_childs_date_of_birth_is_not_borrowed():
+    """Two forms about two children: the first form's child keeps its own (blank) date of birth."""
+    from parsers.results import FormType
+    from routing.assess import _child
+    child = _child([_form(FormType.CE_MATRIX, "Bo Probe", age=12)],
+                   [_form(FormType.REFERRAL, "Kai Nowak", date(2008, 6, 24))], date(2026, 3, 3))
+    assert (child.name, child.dob, child.age) == ("Bo Probe", None, 12)

@@ -173,6 +173,8 @@ class Reader:
                 if self.is_label(cell.text) and not (prose and self._prose(cell.text)):
                     own = self._own_value(cell.text, label)
                     if own is None:
+                        if len(row.cells) == 2 and hit.cell == 0 and _bare_word(cell.text) and self._pairs_table(hit.row):
+                            return cell.text, hit.row  # a value that is also a label: "Agency | GP practice"
                         break
                     return own, hit.row
                 return cell.text, hit.row
@@ -345,11 +347,23 @@ class Reader:
             cells = cells[1:]
         labels = [self.is_label(c.text) and not (prose and self._prose(c.text)) and not _carries_value(c.text)
                   for c in cells]
-        if sum(labels) < 2:
-            return False
+        if sum(labels) < 2 or (len(cells) == 2 and self._pairs_table(i)):
+            return False  # (in a table of "label | value" rows, "Agency | GP practice" is one more of them)
         adjacent = any(a and b for a, b in zip(labels, labels[1:]))
         others = sum(1 for c, is_lab in zip(cells, labels) if not is_lab and c.text.strip())
         return adjacent and sum(labels) >= others
+
+    def _pairs_table(self, i: int) -> bool:
+        """Whether row i's table is one of "label | value" rows (two other rows at least): its second column
+        holds values, whatever they read like."""
+        pairs = self.memo.get("pairs")
+        if pairs is None:  # table → its "label | value" rows, found once per reader
+            pairs = self.memo["pairs"] = {}
+            for k, row in enumerate(self.doc.rows):
+                if row.table is not None and len(row.cells) == 2 and row.cells[1].text.strip() \
+                        and self.is_label(row.cells[0].text) and not self.is_label(row.cells[1].text):
+                    pairs.setdefault(row.table, set()).add(k)
+        return len(pairs.get(self.doc.rows[i].table, set()) - {i}) >= 2  # type: ignore[union-attr]
 
     def _merged_down(self, i: int, j: int) -> bool:
         """Whether cell j of row i is merged down into the row below."""
@@ -648,6 +662,13 @@ class YesNo:
     answer: bool | None
     offered: bool  # chosen between Yes and No (boxes, cells of their own, or both words printed), not written
     both: bool  # Yes and No both ticked: no answer
+
+
+def _bare_word(text: str) -> bool:
+    """A few words on one line, no question, no "label: value" ("GP practice", "School")."""
+    text = text.strip()
+    return 0 < len(text) <= 40 and "\n" not in text and not any(ch in text for ch in ":?") and not any(
+        m in text for m in MARKERS)
 
 
 def _verdict(ticks: dict[str, bool]) -> bool | None:

@@ -13,7 +13,7 @@ from parsers.labels import Profile, matches, split_inline
 from parsers.wordml import MARKERS
 
 
-def exploitation_types(reader: Reader, profile: Profile) -> list[str]:
+def exploitation_types(reader: Reader, profile: Profile, warnings: list[str] | None = None) -> list[str]:
     items = profile.tick_lists.get("exploitation_types", ())
     spec = profile.fields["exploitation_types"]
     hits = reader.find(spec)
@@ -23,7 +23,13 @@ def exploitation_types(reader: Reader, profile: Profile) -> list[str]:
         found.extend(ticked)
         value = hit.inline if hit.inline is not None else reader.value_beside(hit)
         if value and not ticked and not any(m in value for m in MARKERS):
-            found.extend(_written_items(value, items))  # "Exploitation types: CCE, County Lines"
+            written = _written_items(value, items)  # "Exploitation types: CCE, County Lines"
+            if len(set(written)) >= max(4, len(items) - 2):
+                # "CSE / CCE / County Lines / … / Financial": the template's list of types, none marked
+                if warnings is not None:
+                    warnings.append("exploitation_types: the types are listed with none marked; read as none chosen")
+            else:
+                found.extend(written)
         if not ticked:  # no box ticked: the types highlighted instead (the form asks to highlight)
             found.extend(_highlighted(reader, items, hit.row, min(hit.row + 12, len(reader.doc.rows))))
     if not found:  # no label, or nothing ticked near one: the types ticked wherever they are listed
@@ -48,10 +54,14 @@ def _highlighted(reader: Reader, items: tuple, start: int, end: int) -> list[str
 
 def _written_items(text: str, items: tuple) -> list[str]:
     keys = []
-    for part in re.split(r"[,;\n()]|\band\b|\s[-–—]\s", clean(text)):  # "OCG – county lines", "CCE (county lines)"
-        key = item_key(part, items) if part.strip() else None
-        if key:
-            keys.append(key)
+    for part in re.split(r"[,;|\n()]|\band\b|\s[-–—]\s", clean(text)):  # "OCG – county lines", "CCE (county lines)"
+        if not part.strip():
+            continue
+        whole = item_key(part, items, fuzzy="/" not in part)
+        if whole is None and "/" in part:  # "CSE / CCE", but "Trafficking / Modern Slavery" is one item
+            keys.extend(key for side in part.split("/") if side.strip() and (key := item_key(side, items)))
+        elif whole:
+            keys.append(whole)
     return keys
 
 

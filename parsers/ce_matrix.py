@@ -7,6 +7,7 @@ higher of the declared overall level and the highest indicator level.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -52,7 +53,7 @@ def read_ce_matrix(doc: Document, profile: Profile, file: str, today: date) -> P
     header = _header(reader, profile, today)
     result.child = _child(reader, profile, header.get("assessment_date"), today, result.warnings)
     result.warnings.extend(dob_warning(result.child.dob, header.get("assessment_date"), today))
-    result.exploitation_types = exploitation_types(reader, profile)
+    result.exploitation_types = exploitation_types(reader, profile, result.warnings)
     result.extra.update(_extras(reader, profile, header, result.child))
     result.missing = _missing(result, header)
     return result
@@ -104,16 +105,21 @@ def _find_heading(text: str, profile: Profile) -> tuple[str, str | None] | None:
     return found
 
 
-def _first_line_heading(first: str, profile: Profile) -> tuple[str, str | None] | None:
+def _first_line_heading(first: str, profile: Profile,
+                        lookup: Callable[[str], str | None] | None = None) -> tuple[str, str | None] | None:
+    """(indicator, level written after it) for a heading's first line; ``lookup`` names the indicator a title
+    is (by default: one of the aliases, exactly)."""
     if len(first) > 160:
         return None  # prose, not a heading
-    table = _heading_table(profile)
-    key = _lookup(first, table)
+    if lookup is None:
+        table = _heading_table(profile)
+        lookup = lambda text: _lookup(text, table)  # noqa: E731
+    key = lookup(first)
     if key is not None:
         return key, None
     head, sep, tail = first.partition(":")
     if sep:
-        key = _lookup(head, table)
+        key = lookup(head)
         if key is not None:
             if _sentence(tail) and level_in(tail, profile.levels) is None:
                 return None  # "Education: see the chronology below." opens evidence; it is no heading
@@ -122,7 +128,7 @@ def _first_line_heading(first: str, profile: Profile) -> tuple[str, str | None] 
         # "Coercion / control – Level: Significant", "6. Risk Indicator - Running away - Level: Moderate": the
         # level on the title line, after its last dash (or its first: "Accommodation – Moderate – see below")
         for head, sep, tail in (first.rpartition(dash), first.partition(dash)):
-            key = _lookup(head, table) if sep else None
+            key = lookup(head) if sep else None
             if key is not None:
                 _, colon, after = tail.partition(":")
                 return key, (after if colon else tail).strip() or None
@@ -135,7 +141,7 @@ def _sentence(text: str) -> bool:
     return len(text.split()) >= 5 and text[-1:] in ".!?"
 
 
-_PROFILE_TABLES = ("heading_table", "field_forms")  # built once per profile, kept when the text cache is cleared
+_PROFILE_TABLES = ("heading_table", "field_forms", "alias_words")  # built once per profile, kept when the text cache is cleared
 
 
 def _field_forms(profile: Profile) -> frozenset[str]:
@@ -202,23 +208,104 @@ _ADDED_INDICATOR = re.compile(r"^\s*(?:\d{1,2}\s*[.):]\s*)?(?:risk\s+indicator\s
 ADDED = "other"  # the key of an added indicator's segment
 
 
-def _added_headings(reader: Reader, profile: Profile, after: int) -> list[tuple[int, str, str | None]]:
-    found = []
+# "2. Risk Indicator - Accommodation and living situation": a row that says it is an indicator, whatever its title.
+_TITLED = re.compile(r"^\s*(?:\d{1,2}\s*[.):]?\s*)?risk\s+indicator\s*(?:\d{1,2}\s*)?[-–—:.]\s*\w", re.IGNORECASE)
+
+
+def _other_headings(reader: Reader, profile: Profile,
+                    named: list[tuple[int, str, str | None]]) -> list[tuple[int, str, str | None]]:
+    """The indicator headings no alias names, found by the headings that are (``named``):
+
+    - a title reworded ("Accommodation and living situation", "Use of controlled substances"): the one
+      indicator whose alias's words it holds, with at most three more, if no heading names it yet; only in a
+      row placed as the named ones are (their table, or the first row of a table of its own), or titled
+      "Risk Indicator - …";
+    - an indicator added to the form ("15. Risk Indicator - Other (please specify)"), or one titled
+      "Risk Indicator - …" that is none of the fourteen: read as added (``ADDED``).
+
+    Either way it must not run on as the ticks and evidence of the indicator above it."""
     rows = reader.doc.rows
-    for i in range(after + 1, len(rows)):
-        cells = rows[i].cells
-        first = cells[0].text if cells and cells[0].text.strip() else next((c.text for c in cells[1:2] if c.text.strip()), "")
-        if ("ndicator" in first or "NDICATOR" in first) and len(first) <= 100 and "\n" not in first.strip() \
-                and _ADDED_INDICATOR.match(first) and heading_key(first, profile) is None:
+    taken = {i for i, _, _ in named}
+    unnamed = set(INDICATOR_KEYS) - {key for _, key, _ in named}
+    tables = {rows[i].table for i in taken} - {None}
+    own_tables = all(rows[i].table is not None and rows[i].index == 0 for i in taken)
+    first = min(taken)
+    found = []
+    for i, row in enumerate(rows):
+        cells = row.cells
+        text = cells[0].text if cells and cells[0].text.strip() else next((c.text for c in cells[1:2] if c.text.strip()), "")
+        placed = bool(unnamed) and (row.table in tables or (own_tables and row.table is not None and row.index == 0))
+        if i in taken or not (placed or "ndicator" in text or "NDICATOR" in text):
+            continue  # (most rows: one test each)
+        if "\n" in text.strip():
+            text = joined_label(text) or ""  # "14. Risk Indicator - Engagement with⏎services / professionals"
+        if not text or len(text) > 120 or any(m in text for m in MARKERS):
+            continue
+        titled = bool(_TITLED.match(text))
+        reworded = lambda title: _reworded(title, profile, unnamed)  # noqa: E731
+        heading = _first_line_heading(text.strip(), profile, reworded) if unnamed and (titled or placed) else None
+        if heading is None and titled and (more := _title_goes_on(rows, i)):
+            if i + 1 in taken:
+                continue  # its second line names the indicator ("Violence"): the heading is there
+            # "5. Risk Indicator - Experience of" ⏎ "Violence": a title a converter broke into two paragraphs
+            heading = heading_key(f"{text.strip()} {more}", profile) or (
+                _first_line_heading(f"{text.strip()} {more}", profile, reworded) if unnamed else None)
+        if heading is not None:
+            found.append((i, *heading))
+            continue
+        if i > first and ((titled and heading_key(text, profile) is None) or _ADDED_INDICATOR.match(text)):
             found.append((i, ADDED, None))
     return found
+
+
+def _title_goes_on(rows: list, i: int) -> str | None:
+    """The next row's text, if it is a short paragraph of its own (a title's second line)."""
+    if i + 1 >= len(rows) or rows[i + 1].table is not None or len(rows[i + 1].cells) != 1:
+        return None
+    more = rows[i + 1].cells[0].text.strip()
+    return more if more and len(more) <= 60 and "\n" not in more else None
+
+
+def _reworded(title: str, profile: Profile, unnamed: set[str]) -> str | None:
+    """The indicator a reworded title names: the only one with an alias all of whose words it holds, with at
+    most three more ("Running away or going missing from home or care"); None if that one is named elsewhere
+    already, or if two indicators could be meant ("Missing from education")."""
+    words = _title_words(title)
+    if not words or len(words) > 12:
+        return None
+    keys = {key for key, alias in _alias_words(profile) if alias <= words and len(words - alias) <= 3}
+    key = keys.pop() if len(keys) == 1 else None
+    return key if key in unnamed else None
+
+
+def _title_words(text: str) -> frozenset[str]:
+    """A title's words, singular, without its "Risk Indicator" prefix, numbering and little words."""
+    plain = _RISK_INDICATOR.sub("", norm(text, keep_parens=False))
+    return frozenset(_singular(word) for word in plain.split() if word not in _LITTLE_WORDS)
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+_LITTLE_WORDS = frozenset("a an the of to for in on at with by from including include use using".split())
+
+
+def _alias_words(profile: Profile) -> list[tuple[str, frozenset[str]]]:
+    """(indicator, the words of one of its aliases), built once per profile."""
+    found = profile.cache.get("alias_words")
+    if found is None:
+        found = profile.cache["alias_words"] = [
+            (key, words) for key, spec in profile.indicators.items() for alias in spec.aliases
+            if (words := _title_words(alias))]
+    return found  # type: ignore[return-value]
 
 
 def _find_segments(reader: Reader, profile: Profile) -> dict[str, _Segment]:
     ordered = [(i, *found[0]) for i, found in indicator_headings(reader.doc, profile)]
     if not ordered:
         return {}
-    ordered = sorted(ordered + _added_headings(reader, profile, ordered[0][0]))
+    ordered = sorted(ordered + _other_headings(reader, profile, ordered))
     stops = _terminators(reader, profile, ordered[0][0])
     segments: dict[str, _Segment] = {}
     for n, (row, key, inline) in enumerate(ordered):
@@ -268,7 +355,7 @@ def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: lis
                 and not (len(e) <= 80 and "\n" not in e and matches(e, profile.fields["evidence"]))]
     openers = _level_openers(profile)
     restated = Level.highest([level_in(first, profile.levels) for e in evidence
-                              if (first := e.split("\n", 1)[0].strip())
+                              if (first := _LEVEL_LEAD.sub("", e.split("\n", 1)[0]).strip())
                               and first.split(None, 1)[0].lower().strip(":;,.–-") in openers])
     if level is None and restated is not None:
         level = restated  # nothing ticked or written as the level: "Moderate – seen with older males" says it
@@ -279,6 +366,10 @@ def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: lis
         level = restated
     warnings.extend(notes)
     return Indicator(level=level, evidence="\n".join(evidence) or None)
+
+
+# "Level: Low risk" opening a cell headed "Level of risk and evidence": the level, then the evidence.
+_LEVEL_LEAD = re.compile(r"^\s*(?:(?:assessed\s+)?(?:risk\s+)?level(?:\s+of\s+risk)?|risk)\s*[:–—-]\s*", re.IGNORECASE)
 
 
 def _level_openers(profile: Profile) -> frozenset[str]:
@@ -345,20 +436,28 @@ def _evidence(reader: Reader, hit, end: int, skip: list[int] | None = None) -> s
 
 
 def _grid_evidence(reader: Reader, seg: _Segment) -> str | None:
-    """Evidence in a column headed "Evidence" of a table whose rows are indicators."""
-    row = reader.doc.rows[seg.start]
+    """Evidence in a column headed "Evidence" of a table whose rows are indicators (with a table pasted into the
+    evidence cell: its rows follow the indicator's, nested deeper)."""
+    rows = reader.doc.rows
+    row = rows[seg.start]
     if row.table is None:
         return None
     spec = reader.profile.fields["evidence"]
     for i in range(seg.start - 1, -1, -1):
-        above = reader.doc.rows[i]
+        above = rows[i]
+        if above.depth > row.depth:
+            continue  # a table nested in an indicator's cell above (an incident log pasted as evidence)
         if above.table != row.table:
             break
         for cell in above.cells:
             if matches(cell.text, spec):
                 target = row.cell_at(cell.col)
-                text = clean(target.text) if target is not None else ""
-                return text or None
+                parts = [target.text] if target is not None else []
+                for k in range(seg.start + 1, seg.end):
+                    if rows[k].depth <= row.depth:
+                        break
+                    parts.extend(c.text for c in rows[k].cells if not c.merged_above)
+                return clean("\n".join(parts)) or None
     return None
 
 

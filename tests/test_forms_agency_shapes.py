@@ -2743,3 +2743,153 @@ def test_the_childs_date_of_birth_in_a_table_after_a_question_and_response_table
     _pairs(d, [("Date of birth", "17/03/2012")])
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["child"]["dob"] == "2012-03-17" and result["missing"] == []
+
+
+# -- round 39: CE Matrices with quirks combined -------------------------------------------------------
+
+def _retitled(d: docx.document.Document, n: int, title: str) -> docx.document.Document:
+    table = next(t for t in d.tables if t.rows[0].cells[0].text.startswith(f"{n}.  Risk Indicator"))
+    table.rows[0].cells[0].text = title
+    return d
+
+
+@pytest.mark.parametrize("n,title", [
+    (2, "2.  Risk Indicator - Accommodation and living situation"),
+    (2, "2. Risk Indicator – Accommodation / living situation"),
+    (6, "6.  Risk Indicator - Running away or going missing from home or care"),
+    (8, "8.  Risk Indicator - Use of controlled substances"),
+    (14, "14.  Risk Indicator - Engagement with services / professionals"),
+    (14, "Engagement with services and professionals"),
+])
+def test_an_indicator_title_reworded_with_words_added(n: int, title: str) -> None:
+    """Round 39: a title with a word or two more than any alias ("Accommodation and living situation") was no
+    heading: the indicator was lost (null, listed missing: an under-triage) and its ticks and evidence ran on as
+    the one above's (a false "several levels ticked" and raise there)."""
+    plain = parse_document(descriptor_matrix("start"), "m.docx").to_json()
+    result = parse_document(_save(_retitled(_descriptor_doc(), n, title)), "m.docx").to_json()
+    assert result["indicators"] == plain["indicators"] and result["missing"] == plain["missing"]
+    assert result["warnings"] == plain["warnings"]
+
+
+def test_a_reworded_title_in_a_grid_of_indicators() -> None:
+    d = docx.Document()
+    _header(d)
+    table = _grid(d)
+    table.rows[2].cells[0].text = "2. Accommodation and living situation"
+    table.rows[14].cells[0].text = "14. Engagement with services / professionals"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    assert result["indicators"]["accommodation"]["evidence"] == "Ev 2"
+
+
+def test_an_indicator_titled_as_one_but_named_as_none_is_read_on_its_own() -> None:
+    """"2. Risk Indicator - Stability at home" names none of the fourteen: its ticks and evidence are its own,
+    read as an added indicator (a human sees its title and level), never the one above's; accommodation is
+    then missing."""
+    plain = parse_document(descriptor_matrix("start"), "m.docx").to_json()
+    result = parse_document(_save(_retitled(_descriptor_doc(), 2, "2.  Risk Indicator - Stability at home")),
+                            "m.docx").to_json()
+    assert result["indicators"]["family_peer_relationships"] == plain["indicators"]["family_peer_relationships"]
+    assert result["indicators"]["accommodation"] == {"level": None, "evidence": None}
+    assert {"indicators.accommodation.level", "indicators.accommodation.evidence"} <= set(result["missing"])
+    assert result["added_indicators"] == [
+        {"title": "2. Risk Indicator - Stability at home", "level": "moderate", "evidence": "Evidence 2."}]
+    assert not any("several levels" in w for w in result["warnings"])
+
+
+@pytest.mark.parametrize("title", ["2.  Risk Indicator - Missing from education", "Missing from education"])
+def test_a_title_two_indicators_could_mean_is_neither(title: str) -> None:
+    """"Missing from education" holds the words of "Missing" and of "Education": not read as either."""
+    result = parse_document(_save(_retitled(_descriptor_doc(), 2, title)), "m.docx").to_json()
+    assert result["indicators"]["accommodation"]["level"] is None
+    assert result["indicators"]["education"]["level"] == LEVELS[2]
+    assert result["indicators"]["missing_episodes"]["level"] == LEVELS[5]
+
+
+@pytest.mark.parametrize("after", [None, "Log continues on the case file."])
+def test_a_table_pasted_into_an_evidence_cell_of_a_summary_table(after: str | None) -> None:
+    """Round 39: indicators as rows of one table ("indicator | level | evidence"), an incident log pasted into
+    one evidence cell. The log's text was lost, and every later indicator's evidence too (listed missing)."""
+    d = docx.Document(io.BytesIO(text_level_matrix({}, "Low")))
+    cell = d.tables[-1].rows[7].cells[2]
+    cell.add_paragraph("Incident log:")
+    log = cell.add_table(rows=2, cols=2)
+    for row, values in zip(log.rows, [("Date", "Incident"), ("02/02/2026", "Found in Sunderland with two older males")]):
+        row.cells[0].text, row.cells[1].text = values
+    if after:
+        cell.add_paragraph(after)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][key]["evidence"] for key in result["indicators"]][7:] == [
+        f"Ev {n}" for n in range(8, 15)]
+    evidence = result["indicators"]["abusive_adults_unsafe_environments"]["evidence"]
+    assert evidence.startswith("Ev 7\nIncident log:") and "Found in Sunderland with two older males" in evidence
+    assert (after or "") in evidence and not any(key.endswith(".evidence") for key in result["missing"])
+
+
+@pytest.mark.parametrize("line, types, warned", [
+    ("CSE / CCE / County Lines / Organised Crime / Trafficking / Modern Slavery / Online / Financial", [], True),
+    ("Child Sexual Exploitation | Child Criminal Exploitation | County Lines | Organised Crime Groups | "
+     "Child Trafficking / Modern Day Slavery | Online | Financial", [], True),
+    ("CSE / CCE / County Lines / Organised Crime / Online / Financial", [], True),
+    ("CCE / County Lines", ["cce", "county_lines"], False),
+    ("Trafficking / Modern Slavery", ["trafficking_modern_slavery"], False),
+    ("CCE, County Lines", ["cce", "county_lines"], False),
+])
+def test_exploitation_types_written_on_one_line_without_marks(line: str, types: list[str], warned: bool) -> None:
+    """Round 39: the template's list of types left on one line with none marked read as one type (the one a
+    fuzzy match found in the whole line: "trafficking", raising the NRM flag). Every type listed, none marked, is
+    the list itself: none chosen, with a warning; a few types written are the ones chosen."""
+    d = _descriptor_doc()
+    d.add_paragraph(f"Exploitation type(s) suspected: {line}")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["exploitation_types"] == types
+    assert any(w.startswith("exploitation_types: the types are listed") for w in result["warnings"]) is warned
+
+
+def test_a_reworded_title_broken_over_two_lines() -> None:
+    """Round 39: both at once: "14. Risk Indicator - Engagement with⏎services / professionals"."""
+    d = _descriptor_doc()
+    cell = next(t for t in d.tables if t.rows[0].cells[0].text.startswith("14.  Risk")).rows[0].cells[0]
+    cell.text = "14.  Risk Indicator - Engagement with"
+    cell.paragraphs[0].runs[0].add_break()
+    cell.paragraphs[0].add_run("services / professionals")
+    plain = parse_document(descriptor_matrix("start"), "m.docx").to_json()
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"] == plain["indicators"] and result["missing"] == plain["missing"]
+
+
+@pytest.mark.parametrize("lead", ["Level: ", "Level of risk: ", "Risk level – ", ""])
+def test_the_level_written_first_in_a_level_and_evidence_cell(lead: str) -> None:
+    """Round 39: one cell for both, "Level of risk and evidence (Mandatory) | Level: Low risk⏎Mum reports …": the
+    level was never read (every indicator null, listed missing)."""
+    d = docx.Document()
+    _header(d, overall="Low")
+    names = {"none": "No risk", "low": "Low risk", "moderate": "Moderate", "significant": "Significant risk"}
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        table = d.add_table(rows=2, cols=2)
+        table.rows[0].cells[0].merge(table.rows[0].cells[1]).text = f"{n}.  Risk Indicator - {name}"
+        cells = table.rows[1].cells
+        cells[0].text = "Level of risk and evidence (Mandatory)"
+        cells[1].text = f"{lead}{names[level]}"
+        cells[1].add_paragraph(f"Seen with older males, case note {n}.")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    assert not any(key.startswith("indicators.") for key in result["missing"])
+
+
+@pytest.mark.parametrize("agency", ["GP practice", "GP", "School", "GP surgery"])
+def test_an_agency_that_reads_like_a_label_in_a_table_of_label_value_rows(agency: str) -> None:
+    """Round 40: "Agency | GP practice" in a table of "label | value" rows: "GP practice" is also a label (the
+    child's GP), so the row was taken for a row of labels and the agency reported missing (a needless request
+    for information)."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form")
+    d.add_paragraph("Referrer details")
+    _pairs(d, [("Referrer name", "Jo Referrer"), ("Role", "Practice nurse"), ("Agency", agency),
+               ("Telephone", "0191 222 2222"), ("Email", "jo@example.nhs.uk")])
+    d.add_paragraph("Child details")
+    _pairs(d, [("Child's name", "Cy Probe"), ("Date of birth", "01/02/2012"), ("Address", "1 High Street"),
+               ("GP", "Dr Patel"), ("What are you worried about?", "Seen with older males."), (Q, "No")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"]["agency"] == agency and "referrer.agency" not in result["missing"]
+    assert result["referrer"]["phone"] == "0191 222 2222" and result["referrer"]["email"] == "jo@example.nhs.uk"

@@ -114,33 +114,32 @@ _F = "{urn:hoth-intake:flatten}"
 _SHEET_SOURCE = resources.files("parsers").joinpath("flatten.xsl").read_bytes()
 
 
-def _named(*names: bytes) -> tuple[bytes, ...]:
-    """The bytes that start an element of each name, with any prefix or none (not the word in the text: the
-    CE Matrix asks to "highlight if any are relevant")."""
-    return tuple(start + name for name in names for start in (b":", b"<"))
-
-
 # flatten.xsl's parts a document pays for only if it holds what they read (its f:needs / f:true-without marks),
-# each by the bytes that show it (a deletion, w:del, always has attributes)
-_FEATURES = {
-    "symbols": (b"Wingdings",),
-    "boxes": _named(b"txbxContent"),
-    "highlights": _named(b"highlight"),
-    "joins": _named(b"del "),
-    "spans": _named(b"gridSpan", b"vMerge"),
-    "gridBefore": _named(b"gridBefore"),
-}
-_EVERY_FEATURE = frozenset(_FEATURES)
+# each by the name that shows it (an element's, with any prefix or none: a deletion, w:del, always has
+# attributes; a font's). Merged cells and gridBefore are common enough to be always read: a search of the
+# bytes (20 µs) would cost more than their templates save.
+_FEATURES = {"symbols": b"Wingdings", "boxes": b"txbxContent", "highlights": b"highlight", "joins": b"del "}
+_ALWAYS = frozenset({"spans", "gridBefore"})
+_EVERY_FEATURE = frozenset(_FEATURES) | _ALWAYS
+
+
+def _holds(source: bytes, name: bytes, element: bool) -> bool:
+    """Whether the bytes hold ``name``, as an element's name if ``element`` (not the word in the text: the
+    CE Matrix asks to "highlight if any are relevant"). One search of the bytes, more only where it is found."""
+    at = source.find(name)
+    while at >= 0 and element and source[at - 1:at] not in (b":", b"<"):
+        at = source.find(name, at + 1)
+    return at >= 0
 
 
 def _features(source: bytes | None) -> frozenset[str]:
     """What the part may hold, by one search of its bytes per name (all of it when they cannot tell: UTF-16)."""
     if source is None or not _ascii_compatible(source):
         return _EVERY_FEATURE
-    return frozenset(name for name, tags in _FEATURES.items() if any(tag in source for tag in tags))
+    return _ALWAYS | {name for name, tag in _FEATURES.items() if _holds(source, tag, name != "symbols")}
 
 
-@functools.cache  # at most 2**7 versions, each compiled the first time a document needs it
+@functools.cache  # at most 2**5 versions, each compiled the first time a document needs it
 def _stylesheet(features: frozenset[str], private: bool) -> etree.XSLT:
     """``flatten.xsl`` for a kind of part: without the parts that read what it does not hold (``features``),
     and deleting from every text node the private-use characters the result uses for structure only if the

@@ -13,7 +13,7 @@ from parsers.labels import Profile, matches, split_inline
 from parsers.wordml import MARKERS
 
 
-def exploitation_types(reader: Reader, profile: Profile, warnings: list[str] | None = None) -> list[str]:
+def exploitation_types(reader: Reader, profile: Profile, warnings: list[str]) -> list[str]:
     items = profile.tick_lists.get("exploitation_types", ())
     spec = profile.fields["exploitation_types"]
     hits = reader.find(spec)
@@ -26,8 +26,7 @@ def exploitation_types(reader: Reader, profile: Profile, warnings: list[str] | N
             written = _written_items(value, items)  # "Exploitation types: CCE, County Lines"
             if len(set(written)) >= max(4, len(items) - 2):
                 # "CSE / CCE / County Lines / … / Financial": the template's list of types, none marked
-                if warnings is not None:
-                    warnings.append("exploitation_types: the types are listed with none marked; read as none chosen")
+                warnings.append("exploitation_types: the types are listed with none marked; read as none chosen")
             else:
                 found.extend(written)
         if not ticked:  # no box ticked: the types highlighted instead (the form asks to highlight)

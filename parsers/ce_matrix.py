@@ -230,6 +230,7 @@ def _other_headings(reader: Reader, profile: Profile,
     tables = {rows[i].table for i in taken} - {None}
     own_tables = all(rows[i].table is not None and rows[i].index == 0 for i in taken)
     first = min(taken)
+    reworded = lambda title: _reworded(title, profile, unnamed)  # noqa: E731
     found = []
     for i, row in enumerate(rows):
         cells = row.cells
@@ -242,7 +243,6 @@ def _other_headings(reader: Reader, profile: Profile,
         if not text or len(text) > 120 or any(m in text for m in MARKERS):
             continue
         titled = bool(_TITLED.match(text))
-        reworded = lambda title: _reworded(title, profile, unnamed)  # noqa: E731
         heading = _first_line_heading(text.strip(), profile, reworded) if unnamed and (titled or placed) else None
         if heading is None and titled and (more := _title_goes_on(rows, i)):
             if i + 1 in taken:

@@ -173,7 +173,8 @@ class Reader:
                 if self.is_label(cell.text) and not (prose and self._prose(cell.text)):
                     own = self._own_value(cell.text, label)
                     if own is None:
-                        if len(row.cells) == 2 and hit.cell == 0 and _bare_word(cell.text) and self._pairs_table(hit.row):
+                        if len(row.cells) == 2 and hit.cell == 0 and _short_value(cell.text) \
+                                and not _carries_value(cell.text) and self._pairs_table(hit.row):
                             return cell.text, hit.row  # a value that is also a label: "Agency | GP practice"
                         break
                     return own, hit.row
@@ -664,13 +665,6 @@ class YesNo:
     both: bool  # Yes and No both ticked: no answer
 
 
-def _bare_word(text: str) -> bool:
-    """A few words on one line, no question, no "label: value" ("GP practice", "School")."""
-    text = text.strip()
-    return 0 < len(text) <= 40 and "\n" not in text and not any(ch in text for ch in ":?") and not any(
-        m in text for m in MARKERS)
-
-
 def _verdict(ticks: dict[str, bool]) -> bool | None:
     yes, no = ticks.get("yes", False), ticks.get("no", False)
     return True if yes and not no else False if no and not yes else None
@@ -816,12 +810,13 @@ def _carries_value(text: str) -> bool:
     return bool(sep) and bool(head.strip()) and any(ch.isalnum() for ch in tail)
 
 
-def _short_value(text: str, spec: FieldSpec) -> bool:
-    """Words set aside after a label that may still be its value: short, not a question or another "Label:",
-    not the label again."""
+def _short_value(text: str, spec: FieldSpec | None = None) -> bool:
+    """Words after a label (set aside, or in the next cell) that may still be its value although they read like
+    a label ("Role: GP", "Agency | GP practice"): short, not a question or another "Label:", not the label
+    again."""
     text = clean(text)
-    return (0 < len(text.split()) <= 3 and text[-1:] not in ":?" and "\n" not in text and not matches(text, spec)
-            and not any(m in text for m in MARKERS))
+    return (0 < len(text.split()) <= 3 and text[-1:] not in ":?" and "\n" not in text
+            and not (spec is not None and matches(text, spec)) and not any(m in text for m in MARKERS))
 
 
 def _prose(text: str) -> bool:

@@ -30,8 +30,8 @@
   <!-- A document pays only for what it holds. wordml.py compiles a version of this sheet per kind of
        part: what is marked f:needs="X" is left out, and an xsl:if marked f:true-without="X" always
        holds, for a part whose bytes do not hold what X reads (an element's name, any prefix): most forms
-       have no text box, highlighting, deleted paragraph mark, merged cell or symbol font, and then no
-       paragraph, row or cell pays for the test. Each parameter's own search walks the whole tree. -->
+       have no text box, highlighting, deleted paragraph mark or symbol font, and then no paragraph or
+       run pays for the test. Each parameter's own search walks the whole tree. -->
   <xsl:param name="boxes" f:needs="boxes" select="boolean(//w:txbxContent[not(ancestor::mc:Fallback)])"/>
   <xsl:param name="highlights" f:needs="highlights" select="boolean(//w:highlight[not(@w:val = 'none')])"/>
   <!-- A paragraph mark deleted with tracked changes: Word shows the paragraph and the next one as one. -->
@@ -56,10 +56,10 @@
   <xsl:template match="w:tbl"><xsl:text>&#xE012;</xsl:text><xsl:apply-templates/><xsl:text>&#xE013;</xsl:text></xsl:template>
   <xsl:template match="w:tr[w:trPr/w:del]"/>
   <xsl:template match="w:tr">
-    <xsl:text>&#xE014;</xsl:text><xsl:value-of f:needs="gridBefore" select="w:trPr/w:gridBefore/@w:val"/><xsl:apply-templates/>
+    <xsl:text>&#xE014;</xsl:text><xsl:value-of select="w:trPr/w:gridBefore/@w:val"/><xsl:apply-templates/>
   </xsl:template>
   <xsl:template match="w:tc">
-    <xsl:text>&#xE016;</xsl:text><xsl:apply-templates f:needs="spans" select="w:tcPr" mode="cell"/><xsl:text>&#xE017;</xsl:text><xsl:apply-templates/>
+    <xsl:text>&#xE016;</xsl:text><xsl:apply-templates select="w:tcPr" mode="cell"/><xsl:text>&#xE017;</xsl:text><xsl:apply-templates/>
   </xsl:template>
   <!-- Only the cells that span or merge carry attributes (most cells do neither). -->
   <xsl:template match="w:tcPr" mode="cell">

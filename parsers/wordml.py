@@ -116,11 +116,10 @@ _SHEET_SOURCE = resources.files("parsers").joinpath("flatten.xsl").read_bytes()
 
 # flatten.xsl's parts a document pays for only if it holds what they read (its f:needs / f:true-without marks),
 # each by the name that shows it (an element's, with any prefix or none: a deletion, w:del, always has
-# attributes; a font's). Merged cells and gridBefore are common enough to be always read: a search of the
-# bytes (20 µs) would cost more than their templates save.
+# attributes; a font's). (Merged cells and gridBefore are common: a search of the bytes, 20 µs, would cost
+# more than their tests save.)
 _FEATURES = {"symbols": b"Wingdings", "boxes": b"txbxContent", "highlights": b"highlight", "joins": b"del "}
-_ALWAYS = frozenset({"spans", "gridBefore"})
-_EVERY_FEATURE = frozenset(_FEATURES) | _ALWAYS
+_EVERY_FEATURE = frozenset(_FEATURES)
 
 
 def _holds(source: bytes, name: bytes, element: bool) -> bool:
@@ -136,7 +135,7 @@ def _features(source: bytes | None) -> frozenset[str]:
     """What the part may hold, by one search of its bytes per name (all of it when they cannot tell: UTF-16)."""
     if source is None or not _ascii_compatible(source):
         return _EVERY_FEATURE
-    return _ALWAYS | {name for name, tag in _FEATURES.items() if _holds(source, tag, name != "symbols")}
+    return frozenset(name for name, tag in _FEATURES.items() if _holds(source, tag, name != "symbols"))
 
 
 @functools.cache  # at most 2**5 versions, each compiled the first time a document needs it

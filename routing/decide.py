@@ -223,8 +223,7 @@ class Decider:
             # The same message's delivery to the other mailbox was read first and may have raised the case ("To
             # First Contact, Cc CEVT", now significant): this mailbox's entry catches up if that makes it sooner
             # (never later, never a reset clock).
-            raised = queue != current.queue and current.due_at != fresh.due_at and (
-                current.due_at is None or (fresh.due_at is not None and fresh.due_at < current.due_at))
+            raised = fresh.due_at is not None and (current.due_at is None or fresh.due_at < current.due_at)
         if not raised or queue == current.queue:
             return current, became_significant  # never relaxed; same queue keeps its clock
         due = min([t for t in (current.due_at, fresh.due_at) if t is not None], default=None)

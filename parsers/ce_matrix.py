@@ -208,8 +208,15 @@ _ADDED_INDICATOR = re.compile(r"^\s*(?:\d{1,2}\s*[.):]\s*)?(?:risk\s+indicator\s
 ADDED = "other"  # the key of an added indicator's segment
 
 
-# "2. Risk Indicator - Accommodation and living situation": a row that says it is an indicator, whatever its title.
-_TITLED = re.compile(r"^\s*(?:\d{1,2}\s*[.):]?\s*)?risk\s+indicator\s*(?:\d{1,2}\s*)?[-–—:.]\s*\w", re.IGNORECASE)
+# "2. Risk Indicator - Accommodation and living situation", "Indicator 7: Associates & hotspots": a row that says
+# it is an indicator, whatever its title.
+_TITLED = re.compile(r"^\s*(?:\d{1,2}\s*[.):]?\s*)?(?:risk\s+indicator\s*(?:\d{1,2}\s*)?|indicator\s*\d{1,2}\s*)"
+                     r"[-–—:.]\s*\w", re.IGNORECASE)
+# The number a title gives its indicator: "7. Risk Indicator - …", "Indicator 7: …".
+_TITLE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.):]?\s*(?:risk\s+)?indicator\b|^\s*(?:risk\s+)?indicator\s*(\d{1,2})\b"
+                           r"|^\s*(\d{1,2})\s*[.)](?:\s|$)", re.IGNORECASE)
+# "13. Weapons": a numbered title of a few words in a table of indicator rows.
+_NUMBERED_TITLE = re.compile(r"\d{1,2}\s*[.)]\s+[^\W\d][^\d:?]{0,58}")
 
 
 def _other_headings(reader: Reader, profile: Profile,
@@ -220,6 +227,8 @@ def _other_headings(reader: Reader, profile: Profile,
       indicator whose alias's words it holds, with at most three more, if no heading names it yet; only in a
       row placed as the named ones are (their table, or the first row of a table of its own), or titled
       "Risk Indicator - …";
+    - a title abbreviated past any alias ("13. Risk Indicator - Weapons", "Indicator 7: Associates & hotspots")
+      in a form that numbers the named ones as Appendix 7 does: the indicator its number gives;
     - an indicator added to the form ("15. Risk Indicator - Other (please specify)"), or one titled
       "Risk Indicator - …" that is none of the fourteen: read as added (``ADDED``).
 
@@ -231,10 +240,10 @@ def _other_headings(reader: Reader, profile: Profile,
     own_tables = all(rows[i].table is not None and rows[i].index == 0 for i in taken)
     first = min(taken)
     reworded = lambda title: _reworded(title, profile, unnamed)  # noqa: E731
+    numbered = _appendix_numbering(rows, named) if unnamed else None
     found = []
     for i, row in enumerate(rows):
-        cells = row.cells
-        text = cells[0].text if cells and cells[0].text.strip() else next((c.text for c in cells[1:2] if c.text.strip()), "")
+        text = _title_text(row)
         placed = bool(unnamed) and (row.table in tables or (own_tables and row.table is not None and row.index == 0))
         if i in taken or not (placed or "ndicator" in text or "NDICATOR" in text):
             continue  # (most rows: one test each)
@@ -250,12 +259,57 @@ def _other_headings(reader: Reader, profile: Profile,
             # "5. Risk Indicator - Experience of" ⏎ "Violence": a title a converter broke into two paragraphs
             heading = heading_key(f"{text.strip()} {more}", profile) or (
                 _first_line_heading(f"{text.strip()} {more}", profile, reworded) if unnamed else None)
+        if heading is None and numbered and (titled or (placed and _NUMBERED_TITLE.fullmatch(text.strip()))) \
+                and not _ADDED_INDICATOR.match(text):
+            heading = _by_number(text, i, profile, unnamed, numbered)  # "13. Risk Indicator - Weapons"
         if heading is not None:
             found.append((i, *heading))
             continue
         if i > first and ((titled and heading_key(text, profile) is None) or _ADDED_INDICATOR.match(text)):
             found.append((i, ADDED, None))
     return found
+
+
+def _title_text(row) -> str:
+    """A heading row's title: its first cell, or its second after an empty or numbered first."""
+    cells = row.cells
+    return cells[0].text if cells and cells[0].text.strip() else next((c.text for c in cells[1:2] if c.text.strip()), "")
+
+
+def _appendix_numbering(rows: list, named: list[tuple[int, str, str | None]]) -> dict[str, int] | None:
+    """Where each named indicator's title is (key → row), if the form numbers them as Appendix 7 does: at
+    least three of those titles carry a number, each its indicator's own ("7. Risk Indicator - Contact with
+    abusive adults …"). None otherwise (unnumbered, or renumbered after a reordering)."""
+    numbers = [(_title_number(_title_text(rows[i])), key) for i, key, _ in named]
+    numbers = [(n, key) for n, key in numbers if n is not None]
+    if len(numbers) >= 3 and all(0 < n <= len(INDICATOR_KEYS) and INDICATOR_KEYS[n - 1] == key for n, key in numbers):
+        return {key: i for i, key, _ in reversed(named)}
+    return None
+
+
+def _title_number(text: str) -> int | None:
+    match = _TITLE_NUMBER.match(text)
+    return int(match.group(1) or match.group(2) or match.group(3)) if match else None
+
+
+def _by_number(text: str, i: int, profile: Profile, unnamed: set[str],
+               where: dict[str, int]) -> tuple[str, str | None] | None:
+    """The indicator an abbreviated title ("Indicator 7: Associates & hotspots", "13. Weapons") is by its number,
+    in a form numbering the others as Appendix 7 does: if no title names that indicator, the title stands
+    between its neighbours' (after 6's, before 8's) and its words name no other indicator ("2. Missing from
+    education" is not Accommodation)."""
+    n = _title_number(text)
+    if n is None or not 0 < n <= len(INDICATOR_KEYS) or INDICATOR_KEYS[n - 1] not in unnamed:
+        return None
+    words = _title_words(text)
+    named = {key for key, alias in _alias_words(profile) if alias <= words}
+    if named and INDICATOR_KEYS[n - 1] not in named:
+        return None
+    before = INDICATOR_KEYS[n - 2] if n > 1 else None
+    after = INDICATOR_KEYS[n] if n < len(INDICATOR_KEYS) else None
+    if (before in where and where[before] > i) or (after in where and where[after] < i):
+        return None
+    return INDICATOR_KEYS[n - 1], None
 
 
 def _title_goes_on(rows: list, i: int) -> str | None:

@@ -2782,19 +2782,64 @@ def test_a_reworded_title_in_a_grid_of_indicators() -> None:
     assert result["indicators"]["accommodation"]["evidence"] == "Ev 2"
 
 
-def test_an_indicator_titled_as_one_but_named_as_none_is_read_on_its_own() -> None:
-    """"2. Risk Indicator - Stability at home" names none of the fourteen: its ticks and evidence are its own,
+@pytest.mark.parametrize("renumbered", [False, True])
+def test_an_indicator_titled_as_one_but_named_as_none_is_read_on_its_own(renumbered: bool) -> None:
+    """"Risk Indicator - Stability at home" names none of the fourteen: its ticks and evidence are its own,
     read as an added indicator (a human sees its title and level), never the one above's; accommodation is
-    then missing."""
+    then missing. So too when numbered "2." in a form whose numbers are not Appendix 7's."""
     plain = parse_document(descriptor_matrix("start"), "m.docx").to_json()
-    result = parse_document(_save(_retitled(_descriptor_doc(), 2, "2.  Risk Indicator - Stability at home")),
-                            "m.docx").to_json()
+    d = _descriptor_doc()
+    if renumbered:  # education and emotional health swapped numbers: the form's numbering is its own
+        _retitled(_retitled(d, 4, "3.  Risk Indicator - Emotional Health"), 3, "4.  Risk Indicator - Education")
+    title = "2.  Risk Indicator - Stability at home" if renumbered else "Risk Indicator - Stability at home"
+    result = parse_document(_save(_retitled(d, 2, title)), "m.docx").to_json()
     assert result["indicators"]["family_peer_relationships"] == plain["indicators"]["family_peer_relationships"]
     assert result["indicators"]["accommodation"] == {"level": None, "evidence": None}
     assert {"indicators.accommodation.level", "indicators.accommodation.evidence"} <= set(result["missing"])
-    assert result["added_indicators"] == [
-        {"title": "2. Risk Indicator - Stability at home", "level": "moderate", "evidence": "Evidence 2."}]
+    assert result["added_indicators"] == [{"title": clean_title(title), "level": "moderate", "evidence": "Evidence 2."}]
     assert not any("several levels" in w for w in result["warnings"])
+
+
+def clean_title(title: str) -> str:
+    return re.sub(r"\s+", " ", title)
+
+
+@pytest.mark.parametrize("n,title", [
+    (2, "2.  Risk Indicator - Stability at home"),
+    (13, "13.  Risk Indicator - Weapons"),
+    (7, "Indicator 7: Associates & hotspots"),
+    (7, "7. Associates & hotspots"),
+])
+def test_an_abbreviated_title_is_the_indicator_its_number_gives(n: int, title: str) -> None:
+    """Round 39: a title abbreviated past every alias ("13. Risk Indicator - Weapons", "Indicator 7: Associates &
+    hotspots") was read as an added indicator, or not at all, its significant tick running on as the one
+    above's: the indicator was lost (listed missing). In a form that numbers the other thirteen as Appendix 7
+    does, the number says which indicator it is."""
+    plain = parse_document(descriptor_matrix("start"), "m.docx").to_json()
+    result = parse_document(_save(_retitled(_descriptor_doc(), n, title)), "m.docx").to_json()
+    assert result["indicators"] == plain["indicators"] and result["missing"] == plain["missing"]
+    assert result["warnings"] == plain["warnings"] and "added_indicators" not in result
+
+
+def test_an_abbreviated_title_in_a_numbered_grid() -> None:
+    d = docx.Document()
+    _header(d)
+    table = _grid(d)
+    table.rows[13].cells[0].text = "13. Weapons"
+    table.rows[7].cells[0].text = "7. Risk Indicator - Associates"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    assert result["indicators"]["physical_risks"]["evidence"] == "Ev 13"
+    assert result["indicators"]["abusive_adults_unsafe_environments"]["evidence"] == "Ev 7"
+    assert not any("several levels" in w for w in result["warnings"]) and "added_indicators" not in result
+
+
+def test_an_other_indicator_numbered_as_one_of_the_fourteen_stays_added() -> None:
+    """"7. Risk Indicator - Other (please specify)" says it is an added indicator, whatever its number."""
+    result = parse_document(_save(_retitled(_descriptor_doc(), 7, "7.  Risk Indicator - Other (please specify)")),
+                            "m.docx").to_json()
+    assert result["indicators"]["abusive_adults_unsafe_environments"]["level"] is None
+    assert [a["title"] for a in result["added_indicators"]] == ["7. Risk Indicator - Other (please specify)"]
 
 
 @pytest.mark.parametrize("title", ["2.  Risk Indicator - Missing from education", "Missing from education"])

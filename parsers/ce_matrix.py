@@ -479,7 +479,7 @@ def _level_rows(reader: Reader, levels: LevelReader, start: int, end: int) -> li
 def _evidence(reader: Reader, hit, end: int, skip: list[int] | None = None) -> str | None:
     parts: list[str] = []
     if hit.inline:
-        parts.append(hit.inline)
+        parts.append(hit.inline + reader.rest_of_cell(hit))  # "Evidence: Attendance fell.⏎• Further note."
     row = reader.doc.rows[hit.row]
     parts.extend(c.text for c in row.cells[hit.cell + 1:] if not c.merged_above)
     for i in range(hit.row + 1, end):

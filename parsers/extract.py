@@ -119,7 +119,7 @@ class Reader:
         if joined and matches(joined, spec):
             return Hit(i, j, None)  # the whole cell is the label, wrapped over lines: its value is elsewhere
         wrapped = split_inline(joined, spec) if joined else None
-        if joined and ((wrapped and self._label_like(wrapped))
+        if joined and ((wrapped and (self._label_like(wrapped) or _not_an_answer(wrapped)))
                        or ((side := self.profile.sided_label(joined)) and len(side) > len(first.strip())
                            and matches(side, spec))):  # (the label runs on past the first line)
             # "Reason for referral – what has⏎happened / what are you worried about?" (the question again after
@@ -163,7 +163,7 @@ class Reader:
     def _value(self, hit: Hit, *, prose: bool = False) -> tuple[str | None, int]:
         """The value and the row it is in (the label's own, or the row below)."""
         if hit.inline is not None:
-            return hit.inline, hit.row
+            return (hit.inline + self.rest_of_cell(hit) if prose else hit.inline), hit.row
         row = self.doc.rows[hit.row]
         if row.table is not None and not self._header_row(hit.row, prose=prose):
             label = row.cells[hit.cell].text
@@ -330,6 +330,16 @@ class Reader:
 
     def _heading(self, text: str) -> bool:
         return any(matches(text, spec) for spec in self.profile.sections.values())
+
+    def rest_of_cell(self, hit: Hit) -> str:
+        """The paragraphs of a label's cell after its inline value ("Evidence: Attendance fell.⏎• Further note."):
+        a written answer goes on there."""
+        if not hit.inline:
+            return ""
+        text = self.doc.rows[hit.row].cells[hit.cell].text
+        at = text.find(hit.inline)
+        rest = text[at + len(hit.inline):] if at >= 0 else ""
+        return rest.rstrip() if rest.strip() else ""
 
     def value_beside(self, hit: Hit) -> str | None:
         """The value in the label's own row (to its right), if any."""
@@ -774,7 +784,8 @@ _GUIDANCE = re.compile(
     r"\(\s*(?:if\b|please\b|e\.?g\b|for example\b|includ(?:e|ing)\b|give\b|provide\b|tick\b|state\b|specify\b"
     r"|describe\b|delete\b|circle\b|select\b|who\b|what\b|when\b|where\b|how\b|required\b|mandatory\b"
     r"|optional\b|only\b|must\b|attach\b|to be\b)[^()]*\)\s*[.:*]?"
-    r"|(?:if (?:yes|no|so|not)\b|please (?:give|provide|state|specify|describe|say|explain|tick|include)\b)[^\n]*",
+    r"|(?:if (?:yes|no|so|not)\b|please (?:give|provide|state|specify|describe|say|explain|tick|include)\b)[^\n]*"
+    r"|(?:what|when|where|who|why|how)\s*[,/]\s*(?:and\s+)?(?:what|when|where|who|why|how)\b[^\n]*",  # "what, when, who was involved"
     re.IGNORECASE)
 
 

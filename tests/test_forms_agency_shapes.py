@@ -2938,3 +2938,51 @@ def test_an_agency_that_reads_like_a_label_in_a_table_of_label_value_rows(agency
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["referrer"]["agency"] == agency and "referrer.agency" not in result["missing"]
     assert result["referrer"]["phone"] == "0191 222 2222" and result["referrer"]["email"] == "jo@example.nhs.uk"
+
+
+# -- round 42: the CE Matrix as each agency redesigned it ----------------------------------------------------
+
+def _evidence_row(d: docx.document.Document, n: int):  # type: ignore[no-untyped-def]
+    return next(t for t in d.tables if t.rows[0].cells[0].text.startswith(f"{n}.  Risk Indicator")).rows[-1]
+
+
+def test_evidence_after_an_inline_label_goes_on_in_its_cell() -> None:
+    """Round 42: "Evidence: Attendance fell.⏎• Further note." in one cell kept its first paragraph only; the
+    rest of the cell is the evidence too."""
+    d = _descriptor_doc()
+    row = _evidence_row(d, 3)
+    row.cells[0].text, row.cells[1].text = "Evidence: Attendance fell (EDU1).", ""
+    row.cells[0].add_paragraph("• Further note (EDU2).")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["education"]["evidence"] == "Attendance fell (EDU1).\n• Further note (EDU2)."
+
+
+def test_a_written_answer_after_an_inline_label_goes_on_in_its_cell() -> None:
+    """The same for a referral's account: "What has happened…?: Seen with older males.⏎Second paragraph."."""
+    d = docx.Document()
+    d.add_heading("Safeguarding Referral Form", 0)
+    _pairs(d, [("Referrer's name", "Jo Bloggs"), ("Agency", "Ash School"), ("Phone", "0191 111 2222"),
+               ("Child's full name", "Amy Black"), ("Date of birth", "10/11/2012"), ("Address", "1 Road")])
+    cells = d.tables[-1].add_row().cells
+    cells[0].text = "What has happened / what are you worried about?: Seen with older males (W1)."
+    cells[0].add_paragraph("Second paragraph (W2).")
+    cells[0].merge(cells[1])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["concerns"] == "Seen with older males (W1).\nSecond paragraph (W2)."
+
+
+@pytest.mark.parametrize("label", ["PROVIDE EVIDENCE (Mandatory) – what, when, who was involved",
+                                   "PROVIDE EVIDENCE (Mandatory) – what,\nwhen, who was involved",
+                                   "Evidence - what / when / where"])
+def test_guidance_after_the_evidence_label_is_no_evidence(label: str) -> None:
+    """Round 37, seen again after the fix above: the template's "– what, when, who was involved" after the
+    label was kept as the first line of the evidence (or, wrapped, a fragment of it)."""
+    d = _descriptor_doc()
+    row = _evidence_row(d, 2)
+    first, _, rest = label.partition("\n")
+    row.cells[0].text = first
+    if rest:
+        row.cells[0].paragraphs[0].runs[0].add_break()
+        row.cells[0].paragraphs[0].add_run(rest)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["accommodation"]["evidence"] == "Evidence 2."

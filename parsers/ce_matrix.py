@@ -508,11 +508,25 @@ def _grid_evidence(reader: Reader, seg: _Segment) -> str | None:
                 target = row.cell_at(cell.col)
                 parts = [target.text] if target is not None else []
                 for k in range(seg.start + 1, seg.end):
-                    if rows[k].depth <= row.depth:
+                    if rows[k].depth > row.depth:
+                        parts.extend(c.text for c in rows[k].cells if not c.merged_above)
+                    elif (more := _continued(rows[k], row.table, cell.col)) is not None:
+                        parts.append(more)
+                    else:
                         break
-                    parts.extend(c.text for c in rows[k].cells if not c.merged_above)
                 return clean("\n".join(parts)) or None
     return None
+
+
+def _continued(row, table: int | None, col: int) -> str | None:  # type: ignore[no-untyped-def]
+    """The evidence column's text in a row that only continues the indicator above (every other cell blank or
+    merged down from it: "|  |  | Continued (ref EDU2)."), else None."""
+    if row.table != table:
+        return None
+    evidence = row.cell_at(col)
+    if evidence is None or any(c.text.strip() and not c.merged_above for c in row.cells if c is not evidence):
+        return None
+    return evidence.text
 
 
 # -- overall level -----------------------------------------------------------

@@ -2986,3 +2986,22 @@ def test_guidance_after_the_evidence_label_is_no_evidence(label: str) -> None:
         row.cells[0].paragraphs[0].add_run(rest)
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["indicators"]["accommodation"]["evidence"] == "Evidence 2."
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_a_row_continuing_an_indicator_in_a_grid_is_its_evidence(merged: bool) -> None:
+    """Round 42: a row under an indicator's row holding only more evidence (the other cells blank, or merged
+    down from the indicator's) was dropped."""
+    d = docx.Document()
+    _header(d)
+    table = _grid(d)
+    extra = table.add_row()
+    table.rows[3]._tr.addnext(extra._tr)
+    table.rows[4].cells[5].text = "Continued (EDU2)."
+    if merged:
+        for col in range(5):
+            table.cell(3, col).merge(table.cell(4, col))
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    assert result["indicators"]["education"]["evidence"] == "Ev 3\nContinued (EDU2)."
+    assert result["indicators"]["emotional_health"]["evidence"] == "Ev 4" and not result["warnings"]

@@ -438,8 +438,18 @@ def _level_openers(profile: Profile) -> frozenset[str]:
 def _bounds(reader: Reader, levels: LevelReader, seg: _Segment) -> tuple[int, Hit | None]:
     """Where one copy of an indicator's ticks end (its evidence label's row), and that label."""
     hits = [h for h in reader.find(reader.profile.fields["evidence"], seg.start, seg.end)
-            if not levels.is_header(h.row)]  # a grid's header repeated mid-table
+            if not levels.is_header(h.row)  # a grid's header repeated mid-table
+            and not _next_tables_header(reader, seg, h)]
     return (hits[0].row, hits[0]) if hits else (seg.end, None)
+
+
+def _next_tables_header(reader: Reader, seg: _Segment, hit: Hit) -> bool:
+    """The column headings of the next table of indicator rows ("Risk indicator | Level of risk | Evidence"),
+    right under the last indicator of the table before: the next indicator's, not this one's evidence label."""
+    rows = reader.doc.rows
+    row = rows[hit.row]
+    return (hit.cell > 0 and row.index == 0 and row.table != rows[seg.start].table and hit.row + 1 == seg.end
+            and seg.end < len(rows) and rows[seg.end].table == row.table)
 
 
 def _labelled_level(reader: Reader, seg: _Segment, end: int) -> Level | None:

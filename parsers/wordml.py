@@ -73,6 +73,7 @@ class Row:
     table: int | None  # None for body paragraphs
     index: int  # row index within its table
     depth: int = 0
+    within: int | None = None  # nested in a cell (a table's row, or a paragraph after it): that cell's column
 
     def cell_at(self, col: int) -> Cell | None:
         for cell in self.cells:
@@ -372,13 +373,17 @@ class _Walker:
         for index, row in enumerate(table):
             cells, trailing = self.row_cells(row)
             rows.append(Row(cells, table_id, index, depth))
-            for block in trailing:  # a cell's nested tables and what follows them, in order
+            for col, block in trailing:  # a cell's nested tables and what follows them, in order
                 if block.__class__ is not str:
+                    start = len(rows)
                     self.table(block, depth + 1)
+                    for nested in rows[start:]:
+                        if nested.depth == depth + 1:
+                            nested.within = col
                 else:
                     text = self.text(block)
                     marked = _lines(text) if text and block.startswith(HIGHLIGHTED) else frozenset()
-                    rows.append(Row([Cell(text, 0, highlighted=marked)], None, len(rows), depth + 1))
+                    rows.append(Row([Cell(text, 0, highlighted=marked)], None, len(rows), depth + 1, col))
 
     def row_cells(self, row: list) -> tuple[list[Cell], list]:
         before = row[0]
@@ -413,7 +418,7 @@ class _Walker:
                     line += lines
                 else:
                     nested = True
-                    trailing.append(block)
+                    trailing.append((col, block))
             if merged:
                 content = ""
             elif len(paras) == 1:

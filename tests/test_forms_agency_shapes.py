@@ -3005,3 +3005,78 @@ def test_a_row_continuing_an_indicator_in_a_grid_is_its_evidence(merged: bool) -
     assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
     assert result["indicators"]["education"]["evidence"] == "Ev 3\nContinued (EDU2)."
     assert result["indicators"]["emotional_health"]["evidence"] == "Ev 4" and not result["warnings"]
+
+
+def _on_its_side(d: docx.document.Document, halves: int, written: bool, nested_log: bool = False) -> None:
+    """The matrix turned: indicators across the top (``halves`` tables), a row per level ticked with X (or one
+    "Level of risk" row, ``written``), then an evidence row."""
+    size = -(-len(INDICATORS) // halves)
+    for start in range(0, len(INDICATORS), size):
+        names = INDICATORS[start:start + size]
+        labels = ["Level of risk"] if written else ROW_LEVELS
+        table = d.add_table(rows=len(labels) + 2, cols=len(names) + 1)
+        table.rows[0].cells[0].text = "Level of risk" if not written else "Indicator"
+        for c, name in enumerate(names, 1):
+            n = start + c
+            table.rows[0].cells[c].text = f"{n}) {name}"
+            for r, label in enumerate(labels, 1):
+                table.rows[r].cells[0].text = label
+                level = LEVELS[n - 1]
+                table.rows[r].cells[c].text = (level.title() if level != "none" else "No risk identified") \
+                    if written else ("X" if KEYS[r - 1] == level else "")
+            table.rows[-1].cells[0].text = "Evidence (mandatory)"
+            table.rows[-1].cells[c].text = f"Ev {n}"
+        if nested_log and start == 0:
+            log = table.rows[-1].cells[1].add_table(rows=1, cols=2)
+            log.rows[0].cells[0].text, log.rows[0].cells[1].text = "02/02/2026", "Found in Sunderland (LOG)"
+
+
+@pytest.mark.parametrize("halves,written,nested_log", [(2, False, False), (1, False, False), (2, True, False),
+                                                        (2, False, True)])
+def test_a_matrix_on_its_side(halves: int, written: bool, nested_log: bool) -> None:
+    """Round 42: indicators as the columns of the matrix (levels as rows, then evidence), as an agency lays it
+    out landscape. With titles not saying "Risk Indicator" the document was not even recognised (form
+    "unknown"); otherwise every indicator was null and listed missing, so the effective level followed the
+    declared one only."""
+    d = docx.Document()
+    _header(d, overall="Low")
+    _on_its_side(d, halves, written, nested_log)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["form"] == "ce_matrix" and result["missing"] == []
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    assert [result["indicators"][k]["evidence"].split("\n")[0] for k in result["indicators"]] == [
+        f"Ev {n}" for n in range(1, 15)]
+    assert result["effective_level"] == "significant" and not result["warnings"]
+    if nested_log:
+        assert "Found in Sunderland (LOG)" in result["indicators"]["family_peer_relationships"]["evidence"]
+
+
+def test_the_matrix_title_alone_says_which_form_it_is() -> None:
+    """Round 7's m02, round 42's C3: the form's title, its header and "Overall Assessed Level", no indicators
+    yet: a CE Matrix with every indicator missing, not an unknown document."""
+    d = docx.Document()
+    d.add_heading("Child Exploitation Risk Assessment Information Form", 0)
+    _pairs(d, [("Named worker", "Alex Green"), ("Agency", "Durham Police"), ("Date", "05/02/2026"),
+               ("Child's name", "Amy Black"), ("DOB", "10.11.11")])
+    d.add_paragraph("Professional Assessment of Safeguarding Risk Indicators")
+    d.add_paragraph("(indicators to follow)")
+    d.add_paragraph("Overall assessed level of exploitation risk: Moderate")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["form"] == "ce_matrix" and result["overall_level"] == "moderate"
+    assert "indicators.education.level" in result["missing"]
+
+
+def test_a_summary_table_split_in_two_keeps_the_last_evidence_of_the_first() -> None:
+    """The indicators in two tables, each with its "Risk indicator | Level of risk | Evidence" headings: the
+    second table's "Evidence" heading, right under indicator 7, was read as 7's evidence label (nothing beside
+    it), and 7's evidence was lost (listed missing)."""
+    d = docx.Document(io.BytesIO(text_level_matrix({}, "Low")))
+    table = d.tables[-1]
+    second = d.add_table(rows=1, cols=3)
+    for i, head in enumerate(["Risk indicator", "Level of risk", "Evidence"]):
+        second.rows[0].cells[i].text = head
+    for row in list(table.rows)[8:]:
+        second._tbl.append(row._tr)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][k]["evidence"] for k in result["indicators"]] == [f"Ev {n}" for n in range(1, 15)]
+    assert result["missing"] == []

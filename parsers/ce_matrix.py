@@ -611,14 +611,21 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
                               for hit in reader.find(fields["worker.agency"], worker_hit.row, end))
         own_date_cell = any(hit.row > worker_hit.row or hit.cell > worker_hit.cell
                             for hit in reader.find(fields["date"], worker_hit.row, end))
+        if date_text is None and not own_date_cell:
+            date_text = _dated_beside(reader, worker_hit, today)  # "Date of CE matrix | 03/03/2026"
     if agency is None:
         agency = _nearest(reader, fields["worker.agency"], worker_hit, manager_hits,
                           _first_indicator_row(reader, profile), managers_too=not own_agency_cell)
     assessed, _ = reader.field(fields["assessment_date"], fuzzy=False)  # else the worker's "Date"
     if not assessed and not date_text and not own_date_cell:
-        # Rows shuffled so the worker's "Date" is not beside the worker: the header's first date (never the
-        # line manager's when the worker's own date cell was left blank).
-        date_text, _ = reader.field(fields["date"], 0, _first_indicator_row(reader, profile))
+        # Rows shuffled so the worker's "Date" is not beside the worker: the header's first date, never the
+        # line manager's (the date the manager signed is not the assessment's: better missing than wrong).
+        for hit in reader.find(fields["date"], 0, _first_indicator_row(reader, profile)):
+            if any(_managers_date(hit, m, worker_hit) for m in manager_hits):
+                continue
+            if text := clean(reader.value(hit) or ""):
+                date_text = text
+                break
     assessment_date = parse_uk_date(assessed, today=today) or parse_uk_date(date_text, today=today)
     manager = clean(reader.value(manager_hits[0]) or "") if manager_hits else ""
     return {"worker_name": worker, "worker_agency": agency, "assessment_date": assessment_date,
@@ -660,6 +667,27 @@ def _in_managers_part(hit: Hit, manager: Hit, worker: Hit | None) -> bool:
 def _first_indicator_row(reader: Reader, profile: Profile) -> int:
     segments = _segments(reader, profile)
     return min((seg.start for seg in segments.values()), default=len(reader.doc.rows))
+
+
+def _managers_date(hit: Hit, manager: Hit, worker: Hit | None) -> bool:
+    """A date that is surely the line manager's: beside the manager, or in the rows after the manager's when
+    the worker's part came before it (in a header shuffled otherwise, the rows between are anyone's)."""
+    if hit.row == manager.row:
+        return hit.cell > manager.cell
+    return worker is not None and worker.row < manager.row < hit.row <= manager.row + 4
+
+
+def _dated_beside(reader: Reader, worker: Hit, today: date) -> str | None:
+    """A date in the worker's row, right of the worker, under a label that starts with "Date" but is none of
+    the profile's ("Date of CE matrix | 03/03/2026")."""
+    cells = reader.doc.rows[worker.row].cells
+    for k in range(worker.cell + 1, len(cells) - 1):
+        label = norm(cells[k].text.split(":")[0])
+        if label.split(" ", 1)[0] == "date" and len(label.split()) <= 5:
+            value = cells[k + 1].text
+            if parse_uk_date(clean(value), today=today) is not None:
+                return clean(value)
+    return None
 
 
 def _after(reader: Reader, spec: FieldSpec, anchor, end: int) -> str | None:

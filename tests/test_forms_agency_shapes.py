@@ -2231,24 +2231,32 @@ def test_an_indicator_added_to_the_matrix_is_not_the_fourteenths(title: str) -> 
         assert any("added to the form" in w for w in result["warnings"]) is raised
 
 
-def test_a_blank_worker_date_is_not_the_line_managers() -> None:
+@pytest.mark.parametrize("label,value,expected", [
+    ("Date", "", None),
+    ("Date of CE matrix", "", None),  # (round 42: the manager's date was taken)
+    ("Date of CE matrix", "03/10/2026", "2026-10-03"),
+    ("Date CE Matrix completed", "3 October 2026", "2026-10-03"),
+])
+def test_a_blank_worker_date_is_not_the_line_managers(label: str, value: str, expected: str | None) -> None:
     """The named worker's Date left blank, the authorising manager's row dated: the assessment date is missing,
-    never the manager's (as a blank worker agency already was)."""
+    never the manager's (as a blank worker agency already was). A date beside the worker under a label of
+    its own ("Date of CE matrix") is the worker's."""
     d = docx.Document()
     d.add_paragraph("Child Exploitation Risk Assessment Information Form")
     table = d.add_table(rows=2, cols=6)
     for row, values in zip(table.rows, [
-            ["Named worker leading on the Risk Assessment", "Jo Bloggs", "Contact Details & Agency", "Humankind", "Date", ""],
+            ["Named worker leading on the Risk Assessment", "Jo Bloggs", "Contact Details & Agency", "Humankind", label,
+             value],
             ["Authorising line manager", "Karen White", "Contact Details & Agency", "Durham County Council", "Date",
              "20/10/2026"]]):
-        for cell, value in zip(row.cells, values):
-            cell.text = value
+        for cell, text in zip(row.cells, values):
+            cell.text = text
     body = _descriptor_doc()
     for element in list(body.element.body)[2:]:  # its indicators, after its own header table
         d.element.body.append(element)
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["worker"] == {"name": "Jo Bloggs", "agency": "Humankind"}
-    assert result["assessment_date"] is None and "assessment_date" in result["missing"]
+    assert result["assessment_date"] == expected and ("assessment_date" in result["missing"]) is (expected is None)
 
 
 # -- round 31: the forms as other software saves them ------------------------------------------------

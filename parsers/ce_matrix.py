@@ -241,6 +241,7 @@ def _other_headings(reader: Reader, profile: Profile,
     first = min(taken)
     reworded = lambda title: _reworded(title, profile, unnamed)  # noqa: E731
     numbered = _appendix_numbering(rows, named) if unnamed else None
+    ordered = _appendix_order(rows, named) if unnamed else None
     found = []
     for i, row in enumerate(rows):
         text = _title_text(row)
@@ -262,6 +263,8 @@ def _other_headings(reader: Reader, profile: Profile,
         if heading is None and numbered and (titled or (placed and _NUMBERED_TITLE.fullmatch(text.strip()))) \
                 and not _ADDED_INDICATOR.match(text):
             heading = _by_number(text, i, profile, unnamed, numbered)  # "13. Risk Indicator - Weapons"
+        if heading is None and ordered and placed and not titled and not reader.is_label(text):
+            heading = _by_place(reader, i, text, unnamed, *ordered)  # "Being controlled by others" after 8
         if heading is not None:
             found.append((i, *heading))
             continue
@@ -284,6 +287,48 @@ def _appendix_numbering(rows: list, named: list[tuple[int, str, str | None]]) ->
     numbers = [(n, key) for n, key in numbers if n is not None]
     if len(numbers) >= 3 and all(0 < n <= len(INDICATOR_KEYS) and INDICATOR_KEYS[n - 1] == key for n, key in numbers):
         return {key: i for i, key, _ in reversed(named)}
+    return None
+
+
+def _appendix_order(rows: list, named: list[tuple[int, str, str | None]]) -> tuple[dict[str, int], bool] | None:
+    """Where each named indicator's title is (key → row), if they run in Appendix 7's order, each once; and
+    whether they are the rows of a grid (most of them one right under the other, in one table)."""
+    where: dict[str, int] = {}
+    for i, key, _ in named:
+        if key in where or (where and INDICATOR_KEYS.index(key) < INDICATOR_KEYS.index(next(reversed(where)))):
+            return None
+        where[key] = i
+    at = [i for i, _, _ in named]
+    adjacent = sum(1 for a, b in zip(at, at[1:]) if b == a + 1 and rows[a].table == rows[b].table is not None)
+    return where, adjacent * 2 >= len(at)
+
+
+def _by_place(reader: Reader, i: int, text: str, unnamed: set[str], where: dict[str, int],
+              grid: bool) -> tuple[str, str | None] | None:
+    """The indicator a title naming none is by its place, in a matrix whose named titles run in Appendix 7's
+    order: the one row of a grid between indicator 8's row and 10's is 9 ("Being controlled by others"), so
+    is the one table between theirs when each has a table of its own; the grid's row after 13's is 14. Its
+    words must name no other indicator."""
+    rows = reader.doc.rows
+    row = rows[i]
+    for key in unnamed:
+        n = INDICATOR_KEYS.index(key)
+        before = where.get(INDICATOR_KEYS[n - 1]) if n > 0 else None
+        after = where.get(INDICATOR_KEYS[n + 1]) if n + 1 < len(INDICATOR_KEYS) else None
+        if before is None or not before < i < (after if after is not None else len(rows)):
+            continue
+        same_grid = grid and rows[before].table == row.table and i == before + 1
+        if after is not None:
+            own_table = row.index == 0 and rows[after].index == 0 and rows[before].index == 0 and not any(
+                rows[k].index == 0 and rows[k].table is not None and rows[k].depth == row.depth
+                for k in range(before + 1, after) if k != i)
+            fits = (same_grid and rows[after].table == row.table and after == i + 1) or own_table
+        else:
+            fits = same_grid  # the last indicator: only right under 13's row in the same grid
+        if fits:
+            words = _title_words(text)
+            others = {k for k, alias in _alias_words(reader.profile) if alias <= words}
+            return (key, None) if not others or others == {key} else None
     return None
 
 

@@ -3088,3 +3088,47 @@ def test_a_summary_table_split_in_two_keeps_the_last_evidence_of_the_first() -> 
     result = parse_document(_save(d), "m.docx").to_json()
     assert [result["indicators"][k]["evidence"] for k in result["indicators"]] == [f"Ev {n}" for n in range(1, 15)]
     assert result["missing"] == []
+
+
+def test_an_unnamed_title_is_the_indicator_its_place_gives() -> None:
+    """Round 42: titles with none of an indicator's words ("Being controlled by others", "Working with
+    professionals") in a grid whose other titles run in Appendix 7's order: the row between 8's and 10's is 9,
+    the row under 13's is 14. Their ticks had run on as the indicator above's (a false "several levels" and
+    raise there) and they were listed missing."""
+    d = docx.Document()
+    _header(d)
+    table = _grid(d)
+    for n, name in enumerate(INDICATORS, 1):
+        table.rows[n].cells[0].text = name  # unnumbered
+    table.rows[9].cells[0].text = "Being controlled by others"
+    table.rows[14].cells[0].text = "Working with professionals"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+    assert result["indicators"]["coercion_control"]["evidence"] == "Ev 9" and not result["warnings"]
+
+
+def test_an_unnamed_title_in_a_table_of_its_own_between_its_neighbours() -> None:
+    plain = parse_document(descriptor_matrix("start"), "m.docx").to_json()
+    result = parse_document(_save(_retitled(_descriptor_doc(), 9, "Being controlled by others")), "m.docx").to_json()
+    assert result["indicators"] == plain["indicators"] and result["warnings"] == plain["warnings"]
+
+
+def test_a_matrix_without_its_last_indicator_does_not_borrow_a_level_row_for_it() -> None:
+    """Round 11's l20: the last indicator's table left out; the row under 13's title (its "No risk
+    identified" level) is no title of 14."""
+    d = _descriptor_doc()
+    last = next(t for t in d.tables if t.rows[0].cells[0].text.startswith("14.  Risk Indicator"))
+    last._tbl.getparent().remove(last._tbl)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["physical_risks"]["level"] == LEVELS[12]
+    assert result["indicators"]["engagement_with_services"] == {"level": None, "evidence": None}
+
+
+def test_no_known_risk_is_the_no_risk_level() -> None:
+    """Round 42: a health agency's "No known risk" column was no level (every tick in it read as nothing)."""
+    d = docx.Document()
+    _header(d)
+    table = _grid(d)
+    table.rows[0].cells[1].text = "No known risk"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS

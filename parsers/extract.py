@@ -320,13 +320,15 @@ class Reader:
         if row.table is None:
             return []
         out = []
+        labelled = True  # every nested row led by a label: a part of the form drawn inside the cell, no answer
         for nxt in rows[i + 1:]:
             if nxt.depth <= row.depth:
                 break
-            text = "  ".join(c.text for c in nxt.cells if not c.merged_above and c.text.strip())
-            if text:
-                out.append(text)
-        return out
+            filled = [c.text for c in nxt.cells if not c.merged_above and c.text.strip()]
+            if filled:
+                out.append("  ".join(filled))
+                labelled = labelled and self.is_label(filled[0])
+        return [] if out and labelled else out
 
     def _heading(self, text: str) -> bool:
         return any(matches(text, spec) for spec in self.profile.sections.values())

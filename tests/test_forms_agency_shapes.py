@@ -3132,3 +3132,37 @@ def test_no_known_risk_is_the_no_risk_level() -> None:
     table.rows[0].cells[1].text = "No known risk"
     result = parse_document(_save(d), "m.docx").to_json()
     assert [result["indicators"][k]["level"] for k in result["indicators"]] == LEVELS
+
+
+# -- round 41: referral forms combining quirks, again --------------------------------------------------------
+
+def _sectioned(concerns: str) -> bytes:
+    """Each section an outer table: its heading row, then a row whose cell holds the section's label | value
+    table (a council's web-form export)."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    for heading, pairs in [
+            ("Referrer's details", [("Referrer's name", "Jo Whitfield"), ("Agency", "Durham Constabulary"),
+                                    ("Telephone", "0191 384 2211")]),
+            ("Child's details", [("Child's full name", "Aisha Dunn"), ("Date of birth", "17/03/2012"),
+                                 ("Address", "4 Church View, Consett")]),
+            ("Concerns", [("What has happened / what are you worried about?", concerns)]),
+            ("Consent and risk", [(Q, "Yes"), ("Is the child at immediate risk?", "No")])]:
+        outer = d.add_table(rows=2, cols=1)
+        outer.cell(0, 0).text = heading
+        inner = outer.cell(1, 0).add_table(rows=0, cols=2)
+        for label, value in pairs:
+            cells = inner.add_row().cells
+            cells[0].text, cells[1].text = label, value
+    return _save(d)
+
+
+@pytest.mark.parametrize("concerns", ["", "Seen getting into cars with older males."])
+def test_a_section_heading_over_its_own_nested_table_is_no_answer(concerns: str) -> None:
+    """Round 41: the "Concerns" heading (also one of the field's labels) read the table nested under it as its
+    answer: a blank account came back as the question's own words, and was not listed missing (under-triage
+    of completeness)."""
+    result = parse_document(_sectioned(concerns), "r.docx").to_json()
+    assert result["concerns"] == (concerns or None)
+    assert ("concerns" in result["missing"]) is (not concerns)
+    assert result["child"]["name"] == "Aisha Dunn" and result["referrer"]["name"] == "Jo Whitfield"

@@ -803,9 +803,10 @@ _EXAMPLE = re.compile(r"\(?\s*(?:e\.\s?g\.?|eg\.|for example)(?:\s|,|:|$)", re.I
 
 def _not_an_answer(inline: str) -> bool:
     """The question's printed options ("Y/N"), its guidance ("(If yes, dial 999)"), or the question again in
-    another language ("… at immediate risk? / A yw'r plentyn …?") after it: no answer there."""
-    text = inline.strip()
-    return bool(_OPTIONS.fullmatch(text) or _GUIDANCE.fullmatch(text)) or text[:2] == "/ "
+    another language ("… at immediate risk? / A yw'r plentyn …?") after it: no answer there. A required
+    field's asterisk may come first ("? * (required)")."""
+    text = inline.strip().lstrip("*").strip()
+    return bool(text) and (bool(_OPTIONS.fullmatch(text) or _GUIDANCE.fullmatch(text)) or text[:2] == "/ ")
 
 # Words that introduce part of a value, not a field: an alias, a kind of phone number, a link, a note.
 _VALUE_PREFIX = re.compile(rf"(?:^|[\s(\-–])(?:{ALIAS_WORDS}|mob(?:ile)?|tel|office|work|home|ext|mailto|fax|landline|"

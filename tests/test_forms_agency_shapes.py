@@ -3166,3 +3166,19 @@ def test_a_section_heading_over_its_own_nested_table_is_no_answer(concerns: str)
     assert result["concerns"] == (concerns or None)
     assert ("concerns" in result["missing"]) is (not concerns)
     assert result["child"]["name"] == "Aisha Dunn" and result["referrer"]["name"] == "Jo Whitfield"
+
+
+@pytest.mark.parametrize("suffix", [" * (required)", "* (Required)", " *(mandatory)", " (required)", " *"])
+def test_a_required_fields_asterisk_and_note_after_the_question(suffix: str) -> None:
+    """Round 41: "Are parents/carers aware of this referral? * (required)": "* (required)" was read as the
+    answer (so none: listed missing; "Is the child at immediate risk? * (required) | Yes" lost its Yes, an
+    under-triage; the account came back as "* (required)")."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form")
+    _pairs(d, [("Referrer's name", "Jo Whitfield"), ("Agency", "Durham Constabulary"), ("Telephone", "0191 384 2211"),
+               ("Child's full name", "Aisha Dunn"), ("Date of birth", "17/03/2012"), ("Address", "4 Church View"),
+               (f"What has happened / what are you worried about?{suffix}", "Seen with older males."),
+               (f"{Q}{suffix}", "Yes"), (f"Is the child at immediate risk?{suffix}", "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["parents_informed"] is True and result["immediate_risk"] is True
+    assert result["concerns"] == "Seen with older males." and result["missing"] == []

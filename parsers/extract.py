@@ -178,6 +178,8 @@ class Reader:
                             return cell.text, hit.row  # a value that is also a label: "Agency | GP practice"
                         break
                     return own, hit.row
+                if not prose and not cell.text.strip() and (nested := self._nested_in(hit.row, cell.col)):
+                    return nested, hit.row  # the value typed into a table nested in the cell ("| [Jo Whitfield] |")
                 return cell.text, hit.row
             else:
                 if hit.cell + 1 < len(row.cells):
@@ -329,6 +331,21 @@ class Reader:
                 out.append("  ".join(filled))
                 labelled = labelled and self.is_label(filled[0])
         return [] if out and labelled else out
+
+    def _nested_in(self, i: int, col: int) -> str:
+        """The text of what is nested in row i's cell at ``col`` (its tables, and paragraphs after them)."""
+        rows = self.doc.rows
+        depth = rows[i].depth
+        out = []
+        within = None
+        for nxt in rows[i + 1:]:
+            if nxt.depth <= depth:
+                break
+            if nxt.depth == depth + 1:
+                within = nxt.within
+            if within == col and (text := "  ".join(c.text for c in nxt.cells if not c.merged_above and c.text.strip())):
+                out.append(text)
+        return "\n".join(out)
 
     def _heading(self, text: str) -> bool:
         return any(matches(text, spec) for spec in self.profile.sections.values())

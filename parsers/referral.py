@@ -218,8 +218,13 @@ def _table_span(rows: list, at: int) -> tuple[int, int]:
     if table is None:
         return at, len(rows)
     start = at
-    while start > 0 and rows[start - 1].table == table:
-        start -= 1
+    while True:  # up over the table's rows, and the tables nested in their cells
+        k = start - 1
+        while k >= 0 and rows[k].depth > rows[at].depth:
+            k -= 1
+        if k < 0 or rows[k].table != table:
+            break
+        start = k
     end = at
     while end < len(rows) and (rows[end].table == table or rows[end].depth > rows[at].depth):
         end += 1

@@ -3182,3 +3182,26 @@ def test_a_required_fields_asterisk_and_note_after_the_question(suffix: str) -> 
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["parents_informed"] is True and result["immediate_risk"] is True
     assert result["concerns"] == "Seen with older males." and result["missing"] == []
+
+
+@pytest.mark.parametrize("nested", ["Referrer's name", "Agency", "Child's full name", "Address"])
+def test_a_value_typed_into_a_table_nested_in_its_cell(nested: str) -> None:
+    """Round 41: the value in a one-cell table inside the value cell (a template's boxed answer) was not
+    read: the field came back empty and was listed missing."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form")
+    pairs = [("Referrer's name", "Jo Whitfield"), ("Agency", "Durham Constabulary"), ("Telephone", "0191 384 2211"),
+             ("Child's full name", "Aisha Dunn"), ("Date of birth", "17/03/2012"), ("Address", "4 Church View"),
+             ("What has happened / what are you worried about?", "Seen with older males."), (Q, "Yes")]
+    table = d.add_table(rows=0, cols=2)
+    for label, value in pairs:
+        cells = table.add_row().cells
+        cells[0].text = label
+        if label == nested:
+            cells[1].add_table(rows=1, cols=1).cell(0, 0).text = value
+        else:
+            cells[1].text = value
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert (result["referrer"]["name"], result["referrer"]["agency"], result["child"]["name"],
+            result["child"]["address"]) == ("Jo Whitfield", "Durham Constabulary", "Aisha Dunn", "4 Church View")
+    assert result["missing"] == []

@@ -381,7 +381,20 @@ class Reader:
             return False  # (in a table of "label | value" rows, "Agency | GP practice" is one more of them)
         adjacent = any(a and b for a, b in zip(labels, labels[1:]))
         others = sum(1 for c, is_lab in zip(cells, labels) if not is_lab and c.text.strip())
-        return adjacent and sum(labels) >= others
+        if adjacent and sum(labels) >= others:
+            return True
+        # "Referrer's name | Your role / job title | Agency" over "Jo Whitfield | Youth Worker | Durham …": a
+        # label last in the row has its value below, so the row is headings, the one between too.
+        return labels[0] and labels[-1] and self._values_below(i)
+
+    def _values_below(self, i: int) -> bool:
+        """Whether the next row of row i's table has as many cells and no label among them."""
+        at = self.doc.index_below(i)
+        if at is None or self.doc.rows[at].table != self.doc.rows[i].table:
+            return False
+        below = self.doc.rows[at].cells
+        return len(below) == len(self.doc.rows[i].cells) and not any(
+            c.text.strip() and self.is_label(c.text) for c in below)
 
     def _pairs_table(self, i: int) -> bool:
         """Whether row i's table is one of "label | value" rows (two other rows at least): its second column

@@ -3205,3 +3205,28 @@ def test_a_value_typed_into_a_table_nested_in_its_cell(nested: str) -> None:
     assert (result["referrer"]["name"], result["referrer"]["agency"], result["child"]["name"],
             result["child"]["address"]) == ("Jo Whitfield", "Durham Constabulary", "Aisha Dunn", "4 Church View")
     assert result["missing"] == []
+
+
+@pytest.mark.parametrize("referrers,childs", [
+    (("Your role / job title", "Youth Worker"), ("NHS number", "485 777 3456")),
+    (("Staff ID", "PC 4471"), ("Also known as / previous names", "Ash")),
+    (("Role", "Youth Worker"), ("Date of birth", "17/03/2012")),
+])
+def test_a_row_of_headings_with_one_the_profile_does_not_know(referrers: tuple, childs: tuple) -> None:
+    """Round 41: "Referrer's name | Your role / job title | Agency" over the values: the heading no alias names
+    broke the row of headings in two, so "Your role / job title" was read as the referrer's name ("NHS
+    number" as the child's)."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form")
+    _pairs(d, [("Referrer's name", referrers[0], "Agency"), ("Jo Whitfield", referrers[1], "Durham Constabulary"),
+               ("Telephone", "Email", ""), ("0191 384 2211", "jo@example.gov.uk", "")], cols=3)
+    _pairs(d, [("Child's full name", childs[0], "Date of birth"), ("Aisha Dunn", childs[1], "17/03/2012"),
+               ("Address", "", ""), ("4 Church View", "", "")], cols=3)
+    table = d.tables[-1]
+    for r in (2, 3):
+        table.cell(r, 0).merge(table.cell(r, 2))
+    _pairs(d, [("What has happened / what are you worried about?", "Seen with older males."), (Q, "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"]["name"] == "Jo Whitfield" and result["referrer"]["agency"] == "Durham Constabulary"
+    assert result["child"]["name"] == "Aisha Dunn" and result["child"]["dob"] == "2012-03-17"
+    assert result["missing"] == []

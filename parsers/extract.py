@@ -132,6 +132,8 @@ class Reader:
             return Hit(i, j, inline)
         if inline is None and wrapped and not _not_an_answer(wrapped) and not self._label_like(wrapped):
             return Hit(i, j, wrapped)  # "Child's full name⏎(+ aliases): Riley Ahmed": a wrapped label, then its value
+        if inline and ":" in first and matches(first.split(":", 1)[0], spec):
+            return Hit(i, j, None, inline)  # "Agency: School" (which, word order aside, reads as "School / agency")
         if matches(first, spec):
             if first.rstrip().endswith("/"):
                 return Hit(i, j, None)  # "Referrer's name /⏎Enw'r atgyfeiriwr": the label goes on in another language

@@ -3230,3 +3230,17 @@ def test_a_row_of_headings_with_one_the_profile_does_not_know(referrers: tuple, 
     assert result["referrer"]["name"] == "Jo Whitfield" and result["referrer"]["agency"] == "Durham Constabulary"
     assert result["child"]["name"] == "Aisha Dunn" and result["child"]["dob"] == "2012-03-17"
     assert result["missing"] == []
+
+
+@pytest.mark.parametrize("agency", ["School", "GP practice", "Police"])
+def test_agency_school_written_on_one_line(agency: str) -> None:
+    """Round 41: "Agency: School" is, word order aside, the label "School / agency": it was read as that
+    label with no value, and the agency listed missing."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form")
+    for line in ["Referrer's name: Jo Whitfield", "Role: Youth Worker", f"Agency: {agency}", "Telephone: 0191 384 2211",
+                 "Child's full name: Aisha Dunn", "Date of birth: 17/03/2012", "Address: 4 Church View",
+                 "What has happened / what are you worried about? Seen with older males.", f"{Q} Yes"]:
+        d.add_paragraph(line)
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"]["agency"] == agency and "referrer.agency" not in result["missing"]

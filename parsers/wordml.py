@@ -326,7 +326,8 @@ class _Walker:
                 # in a line of tab-separated columns, a break is inside a column.
                 highlighted = block.startswith(HIGHLIGHTED)
                 # "Agency:<tab>" and nothing after: a label whose value was left blank (a converted form)
-                open_end = "\t" not in whole and block.rstrip(" \n").endswith("\t")  # (no-break spaces are spaces by now)
+                # (a FORMTEXT's blank default, five en-spaces, after the tab: blank too)
+                open_end = "\t" not in whole and block.rstrip(_SPACES).endswith("\t")
                 lines = whole.split("\n") if "\n" in whole and "\t" not in whole else [whole]
                 for n, text in enumerate(lines, 1):
                     line = text.strip()
@@ -437,6 +438,9 @@ class _Walker:
     def text(raw: str) -> str:
         """A paragraph's text (``_resolved`` has done the rest)."""
         return (raw[1:] if raw.startswith(HIGHLIGHTED) else raw).strip()  # also a FORMTEXT field's blank default
+
+
+_SPACES = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace() and ch != "\t")  # every space but the tab
 
 
 def _boxed_options(table: list) -> bool:

@@ -3244,3 +3244,19 @@ def test_agency_school_written_on_one_line(agency: str) -> None:
         d.add_paragraph(line)
     result = parse_document(_save(d), "r.docx").to_json()
     assert result["referrer"]["agency"] == agency and "referrer.agency" not in result["missing"]
+
+
+@pytest.mark.parametrize("blank", ["", "\u2002" * 5, " \u2002\u00a0 "])
+def test_a_blank_answer_after_a_tab_keeps_the_lines_one_table(blank: str) -> None:
+    """Round 41: "Label<tab>value" lines, the Agency line's answer a FORMTEXT's blank default (five
+    en-spaces): the line was read as a paragraph of its own, splitting the lines in two tables, and the Role
+    line above it lost its value (the Email line below it, without a date line after it)."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form")
+    for line in ["Referrer's name\tTomasz Nowak", "Role\tHousing Officer", f"Agency\t{blank}",
+                 "Email\treferrer170@example.gov.uk", "Is the child at immediate risk?\t☐ Yes   ☑ No"]:
+        d.add_paragraph(line)
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["referrer"] == {"name": "Tomasz Nowak", "role": "Housing Officer", "agency": None, "phone": None,
+                                  "email": "referrer170@example.gov.uk"}
+    assert "referrer.agency" in result["missing"] and "referrer.contact" not in result["missing"]

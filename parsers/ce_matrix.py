@@ -244,7 +244,8 @@ def _other_headings(reader: Reader, profile: Profile,
     ordered = _appendix_order(rows, named) if unnamed else None
     found = []
     for i, row in enumerate(rows):
-        text = _title_text(row)
+        cells = row.cells  # (_title_text, inlined: every row passes here)
+        text = cells[0].text if cells and cells[0].text.strip() else next((c.text for c in cells[1:2] if c.text.strip()), "")
         placed = bool(unnamed) and (row.table in tables or (own_tables and row.table is not None and row.index == 0))
         if i in taken or not (placed or "ndicator" in text or "NDICATOR" in text):
             continue  # (most rows: one test each)

@@ -240,8 +240,10 @@ def _other_headings(reader: Reader, profile: Profile,
     own_tables = all(rows[i].table is not None and rows[i].index == 0 for i in taken)
     first = min(taken)
     reworded = lambda title: _reworded(title, profile, unnamed)  # noqa: E731
-    numbered = _appendix_numbering(rows, named) if unnamed else None
-    ordered = _appendix_order(rows, named) if unnamed else None
+    where = {key: i for i, key, _ in reversed(named)}  # each named indicator's (first) title row
+    numbered = bool(unnamed) and _appendix_numbering(rows, named)
+    ordered = bool(unnamed) and _appendix_order(named)
+    grid = ordered and _grid_rows(rows, named)
     found = []
     for i, row in enumerate(rows):
         cells = row.cells  # (_title_text, inlined: every row passes here)
@@ -263,9 +265,9 @@ def _other_headings(reader: Reader, profile: Profile,
                 _first_line_heading(f"{text.strip()} {more}", profile, reworded) if unnamed else None)
         if heading is None and numbered and (titled or (placed and _NUMBERED_TITLE.fullmatch(text.strip()))) \
                 and not _ADDED_INDICATOR.match(text):
-            heading = _by_number(text, i, profile, unnamed, numbered)  # "13. Risk Indicator - Weapons"
+            heading = _by_number(text, i, profile, unnamed, where)  # "13. Risk Indicator - Weapons"
         if heading is None and ordered and placed and not titled and not reader.is_label(text):
-            heading = _by_place(reader, i, text, unnamed, *ordered)  # "Being controlled by others" after 8
+            heading = _by_place(reader, i, text, unnamed, where, grid)  # "Being controlled by others" after 8
         if heading is not None:
             found.append((i, *heading))
             continue
@@ -280,28 +282,26 @@ def _title_text(row) -> str:
     return cells[0].text if cells and cells[0].text.strip() else next((c.text for c in cells[1:2] if c.text.strip()), "")
 
 
-def _appendix_numbering(rows: list, named: list[tuple[int, str, str | None]]) -> dict[str, int] | None:
-    """Where each named indicator's title is (key → row), if the form numbers them as Appendix 7 does: at
-    least three of those titles carry a number, each its indicator's own ("7. Risk Indicator - Contact with
-    abusive adults …"). None otherwise (unnumbered, or renumbered after a reordering)."""
+def _appendix_numbering(rows: list, named: list[tuple[int, str, str | None]]) -> bool:
+    """Whether the form numbers its indicators as Appendix 7 does: at least three of the named titles carry a
+    number, each its indicator's own ("7. Risk Indicator - Contact with abusive adults …"); not when
+    unnumbered, or renumbered after a reordering."""
     numbers = [(_title_number(_title_text(rows[i])), key) for i, key, _ in named]
     numbers = [(n, key) for n, key in numbers if n is not None]
-    if len(numbers) >= 3 and all(0 < n <= len(INDICATOR_KEYS) and INDICATOR_KEYS[n - 1] == key for n, key in numbers):
-        return {key: i for i, key, _ in reversed(named)}
-    return None
+    return len(numbers) >= 3 and all(0 < n <= len(INDICATOR_KEYS) and INDICATOR_KEYS[n - 1] == key for n, key in numbers)
 
 
-def _appendix_order(rows: list, named: list[tuple[int, str, str | None]]) -> tuple[dict[str, int], bool] | None:
-    """Where each named indicator's title is (key → row), if they run in Appendix 7's order, each once; and
-    whether they are the rows of a grid (most of them one right under the other, in one table)."""
-    where: dict[str, int] = {}
-    for i, key, _ in named:
-        if key in where or (where and INDICATOR_KEYS.index(key) < INDICATOR_KEYS.index(next(reversed(where)))):
-            return None
-        where[key] = i
+def _appendix_order(named: list[tuple[int, str, str | None]]) -> bool:
+    """Whether the named titles run in Appendix 7's order, each once."""
+    order = [INDICATOR_KEYS.index(key) for _, key, _ in named]
+    return all(a < b for a, b in zip(order, order[1:]))
+
+
+def _grid_rows(rows: list, named: list[tuple[int, str, str | None]]) -> bool:
+    """Whether the named titles are the rows of a grid: most of them right under the one before, in one table."""
     at = [i for i, _, _ in named]
     adjacent = sum(1 for a, b in zip(at, at[1:]) if b == a + 1 and rows[a].table == rows[b].table is not None)
-    return where, adjacent * 2 >= len(at)
+    return adjacent * 2 >= len(at)
 
 
 def _by_place(reader: Reader, i: int, text: str, unnamed: set[str], where: dict[str, int],
@@ -327,10 +327,16 @@ def _by_place(reader: Reader, i: int, text: str, unnamed: set[str], where: dict[
         else:
             fits = same_grid  # the last indicator: only right under 13's row in the same grid
         if fits:
-            words = _title_words(text)
-            others = {k for k, alias in _alias_words(reader.profile) if alias <= words}
-            return (key, None) if not others or others == {key} else None
+            return None if _names_another(text, key, reader.profile) else (key, None)
     return None
+
+
+def _names_another(title: str, key: str, profile: Profile) -> bool:
+    """Whether a title's words hold the words of some indicator's alias, none of them ``key``'s ("2. Missing
+    from education" for Accommodation): then neither its number nor its place can make it ``key``."""
+    words = _title_words(title)
+    named = {k for k, alias in _alias_words(profile) if alias <= words}
+    return bool(named) and key not in named
 
 
 def _title_number(text: str) -> int | None:
@@ -345,11 +351,8 @@ def _by_number(text: str, i: int, profile: Profile, unnamed: set[str],
     between its neighbours' (after 6's, before 8's) and its words name no other indicator ("2. Missing from
     education" is not Accommodation)."""
     n = _title_number(text)
-    if n is None or not 0 < n <= len(INDICATOR_KEYS) or INDICATOR_KEYS[n - 1] not in unnamed:
-        return None
-    words = _title_words(text)
-    named = {key for key, alias in _alias_words(profile) if alias <= words}
-    if named and INDICATOR_KEYS[n - 1] not in named:
+    if n is None or not 0 < n <= len(INDICATOR_KEYS) or INDICATOR_KEYS[n - 1] not in unnamed \
+            or _names_another(text, INDICATOR_KEYS[n - 1], profile):
         return None
     before = INDICATOR_KEYS[n - 2] if n > 1 else None
     after = INDICATOR_KEYS[n] if n < len(INDICATOR_KEYS) else None
@@ -716,11 +719,10 @@ def _first_indicator_row(reader: Reader, profile: Profile) -> int:
 
 
 def _managers_date(hit: Hit, manager: Hit, worker: Hit | None) -> bool:
-    """A date that is surely the line manager's: beside the manager, or in the rows after the manager's when
-    the worker's part came before it (in a header shuffled otherwise, the rows between are anyone's)."""
-    if hit.row == manager.row:
-        return hit.cell > manager.cell
-    return worker is not None and worker.row < manager.row < hit.row <= manager.row + 4
+    """A date that is surely the line manager's: in the manager's part of the header, where that part is
+    the manager's row or comes after the worker's (in a header shuffled otherwise, the rows are anyone's)."""
+    return _in_managers_part(hit, manager, worker) and (
+        hit.row == manager.row or (worker is not None and worker.row < manager.row))
 
 
 def _dated_beside(reader: Reader, worker: Hit, today: date) -> str | None:

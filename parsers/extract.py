@@ -319,35 +319,32 @@ class Reader:
 
     def _nested_after(self, i: int) -> list[str]:
         """The text of what is nested in row i's cells (tables, and paragraphs after them), row by row."""
-        rows = self.doc.rows
-        row = rows[i]
-        if row.table is None:
-            return []
-        out = []
-        labelled = True  # every nested row led by a label: a part of the form drawn inside the cell, no answer
-        for nxt in rows[i + 1:]:
-            if nxt.depth <= row.depth:
-                break
-            filled = [c.text for c in nxt.cells if not c.merged_above and c.text.strip()]
-            if filled:
-                out.append("  ".join(filled))
-                labelled = labelled and self.is_label(filled[0])
-        return [] if out and labelled else out
+        return self._nested(i) if self.doc.rows[i].table is not None else []
 
     def _nested_in(self, i: int, col: int) -> str:
-        """The text of what is nested in row i's cell at ``col`` (its tables, and paragraphs after them)."""
+        """The text of what is nested in row i's cell at ``col``."""
+        return "\n".join(self._nested(i, col))
+
+    def _nested(self, i: int, col: int | None = None) -> list[str]:
+        """What is nested in row i's cells (or its cell at ``col``), a line per row; nothing if every such row is
+        led by a label (a part of the form drawn inside the cell: no answer)."""
         rows = self.doc.rows
         depth = rows[i].depth
         out = []
+        labelled = True
         within = None
         for nxt in rows[i + 1:]:
             if nxt.depth <= depth:
                 break
             if nxt.depth == depth + 1:
                 within = nxt.within
-            if within == col and (text := "  ".join(c.text for c in nxt.cells if not c.merged_above and c.text.strip())):
-                out.append(text)
-        return "\n".join(out)
+            if col is not None and within != col:
+                continue
+            filled = [c.text for c in nxt.cells if not c.merged_above and c.text.strip()]
+            if filled:
+                out.append("  ".join(filled))
+                labelled = labelled and self.is_label(filled[0])
+        return [] if out and labelled else out
 
     def _heading(self, text: str) -> bool:
         return any(matches(text, spec) for spec in self.profile.sections.values())

@@ -29,10 +29,13 @@ from parsers.results import Level
 from routing.model import CaseRecord, EscalationReason, Flag, Notification, NotificationKind
 from routing.trust import reply_address
 
+# Between a marking's words: spaces, "_", ":", "/" and a hyphen or any dash ("OFFICIAL – SENSITIVE": Outlook's
+# AutoCorrect turns " - " into an en dash; U+2010–U+2015, the minus sign).
+_JOIN = r"[\s_:/\-\u2010-\u2015\u2212]*"
 _MARKING = re.compile(
-    r"(?<![A-Za-z])(?P<base>official|top[\s_-]*secret|secret)"
-    r"(?:[\s_:-]*(?P<sensitive>sensitive))?"
-    r"(?:[\s_:-]*(?P<descriptor>personal|commercial|locsen))?(?![A-Za-z])",
+    rf"(?<![A-Za-z])(?P<base>official|top{_JOIN}secret|secret)"
+    rf"(?:{_JOIN}(?P<sensitive>sensitive))?"
+    rf"(?:{_JOIN}(?P<descriptor>personal|commercial|locsen))?(?![A-Za-z])",
     re.IGNORECASE,
 )
 _MARKING_RANK = {"OFFICIAL": 1, "OFFICIAL-SENSITIVE": 2, "SECRET": 3, "TOP SECRET": 4}
@@ -114,7 +117,7 @@ def marking_of(subject: str, default: str) -> str:
     """
     best: tuple[int, str] | None = None
     for match in _MARKING.finditer(subject):
-        base = " ".join(match.group("base").upper().replace("_", " ").replace("-", " ").split())
+        base = "TOP SECRET" if match.group("base")[:1] in "tT" else match.group("base").upper()
         bracketed = subject[: match.start()].rstrip().endswith("[")
         shouted = match.group("base").isupper()
         if match.group("sensitive"):

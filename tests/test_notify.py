@@ -80,6 +80,12 @@ def _everything(n: Notification) -> str:
         ("official sensitive referral", "OFFICIAL-SENSITIVE"),
         ("Official - Sensitive: referral", "OFFICIAL-SENSITIVE"),
         ("[official_sensitive] referral", "OFFICIAL-SENSITIVE"),
+        ("OFFICIAL \u2013 SENSITIVE: referral", "OFFICIAL-SENSITIVE"),  # en dash (Outlook's AutoCorrect)
+        ("OFFICIAL\u2014SENSITIVE referral", "OFFICIAL-SENSITIVE"),  # em dash
+        ("[OFFICIAL\u2011SENSITIVE] referral", "OFFICIAL-SENSITIVE"),  # non-breaking hyphen
+        ("OFFICIAL/SENSITIVE referral", "OFFICIAL-SENSITIVE"),
+        ("OFFICIAL\u00a0SENSITIVE \u2013 PERSONAL", "OFFICIAL-SENSITIVE PERSONAL"),
+        ("[TOP\u2013SECRET] referral", "TOP SECRET"),
         ("[OFFICIAL] referral", "OFFICIAL"),
         ("[official] referral", "OFFICIAL"),
         ("OFFICIAL: referral", "OFFICIAL"),

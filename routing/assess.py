@@ -65,7 +65,7 @@ def assess(documents: list[ParseResult], mail: ParsedMail, mailbox: str, setting
     else:  # each matrix's own effective level: the parser's rule (an indicator added to the form counts too)
         effective = Level.highest([m.effective_level for m in matrices])
     result = Assessment(matrices, referrals, unreadable, declared, effective, _child(matrices, referrals, received_on))
-    result.flags = _flags(result, verified)
+    result.flags = _flags(result, verified, received_on)
     result.missing = _missing(result, documents, mail, mailbox, settings, known_forms)
     return result
 
@@ -94,19 +94,32 @@ def _same_child(one: str | None, other: str | None) -> bool:
     return bool(a and b) and (a <= b or b <= a)
 
 
-def _flags(a: Assessment, verified: bool) -> list[str]:
+def _ages(a: Assessment, received_on: date) -> list[int]:
+    """The case child's age at receipt and each other child's in the message (a sibling on a form of their
+    own): the age flags are for every child it refers (a sibling of 11 needs the under-13 referral too)."""
+    ages = [a.child.age] if a.child.age is not None else []
+    for doc in (*a.matrices, *a.referrals):
+        if not _same_child(a.child.name, doc.child.name):
+            age = age_on(doc.child.dob, received_on) if doc.child.dob else doc.child.age
+            if age is not None:
+                ages.append(age)
+    return ages
+
+
+def _flags(a: Assessment, verified: bool, received_on: date) -> list[str]:
+    ages = _ages(a, received_on)
     flags: list[Flag] = []
     if a.effective_level is Level.SIGNIFICANT:
         flags.append(Flag.STRATEGY_MEETING_REQUIRED)
     if _trafficking(a):
         flags.append(Flag.CONSIDER_NRM)
-    if a.child.age is not None and a.child.age < 13:
+    if any(age < 13 for age in ages):
         flags.append(Flag.UNDER_13)
     if any(m.extra.get("learning_disability") for m in a.matrices):
         flags.append(Flag.LEARNING_DISABILITY)
     if any(_discrepancy(m) for m in a.matrices):
         flags.append(Flag.LEVEL_DISCREPANCY)
-    if a.child.age is not None and a.child.age >= 17:
+    if any(age >= 17 for age in ages):
         flags.append(Flag.TRANSITIONAL_SAFEGUARDING)
     if not verified:
         flags.append(Flag.UNVERIFIED_SENDER)

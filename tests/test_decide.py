@@ -21,6 +21,7 @@ from parsers.mime import parse_message
 from routing.calendar import iso
 from routing.model import Disposition, NotificationKind
 from tests.builders import emails, hostile
+from tests.builders.forms import build_referral
 from tests.replaykit import (
     CHILD,
     EVIDENCE_SECRET,
@@ -34,6 +35,7 @@ from tests.replaykit import (
     matrix,
     reasons,
     referral,
+    referral_spec,
     sender_replies,
     settings_with,
 )
@@ -323,6 +325,25 @@ def test_flag_under_13_uses_age_at_receipt():
     """Aged 12 on the matrix's assessment date but 13 at receipt → no under_13."""
     d = one([m("low")], "cevt")
     assert d.case.child.age == 13
+    assert "under_13" not in flags(d)
+
+
+@pytest.mark.parametrize("dob, flag", [
+    pytest.param(date(2015, 6, 1), "under_13", id="sibling-11"),
+    pytest.param(date(2009, 3, 1), "transitional_safeguarding", id="sibling-17"),
+])
+def test_age_flags_are_any_childs(dob, flag):
+    """A matrix for Rory (14) and a referral for his sister: her age at receipt sets the flag too."""
+    sister = build_referral(referral_spec(child_name="Amelia Williams", dob=dob))
+    d = one([m("moderate"), (REFERRAL, sister)], "firstcontact")
+    assert d.case.child.name == CHILD
+    assert flag in flags(d)
+
+
+def test_age_flags_of_one_child_are_not_repeated_from_another_form():
+    """A second form about the same child is no sibling: Rory is 13 at receipt, whatever the matrix's Age field
+    said on its date (12)."""
+    d = one([m("low"), r()], "cevt")
     assert "under_13" not in flags(d)
 
 
@@ -1131,7 +1152,7 @@ def test_the_referrals_date_of_birth_fills_the_matrixs_blank_one(matrix_name, re
     child = _child(matrices, referrals, date(2026, 3, 3))
     assert child.dob == dob.isoformat() and child.age == age_on(dob, date(2026, 3, 3))
     assert child.name == (matrix_name or referral_name)
-    assert flag in _flags(Assessment(matrices, referrals, [], None, None, child), verified=True)
+    assert flag in _flags(Assessment(matrices, referrals, [], None, None, child), True, date(2026, 3, 3))
 
 
 def test_another_childs_date_of_birth_is_not_borrowed():

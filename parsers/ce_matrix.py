@@ -20,7 +20,7 @@ from parsers.levels import LevelReader, choose, level_in, written_level
 from parsers.results import INDICATOR_KEYS, Child, FormType, Indicator, Level, ParseResult
 from parsers.people import (dob_warning, form_age, join_names, pointer, split_aliases, split_name, subject_child,
                             unreadable_date)
-from parsers.wordml import MARKERS, Document
+from parsers.wordml import MARKERS, Cell, Document
 
 _TERMINATOR_FIELDS = ("voice_of_child", "views_of_parent", "suspects", "overall_level", "exploitation_types",
                       "line_manager_verification")
@@ -109,11 +109,11 @@ def _first_line_heading(first: str, profile: Profile,
                         lookup: Callable[[str], str | None] | None = None) -> tuple[str, str | None] | None:
     """(indicator, level written after it) for a heading's first line; ``lookup`` names the indicator a title
     is (by default: one of the aliases, exactly)."""
-    if len(first) > 160:
-        return None  # prose, not a heading
     if lookup is None:
         table = _heading_table(profile)
         lookup = lambda text: _lookup(text, table)  # noqa: E731
+    if len(first) > 160:
+        return _level_line(first, profile, lookup)  # prose, not a heading, unless a title and its level open it
     key = lookup(first)
     if key is not None:
         return key, None
@@ -121,18 +121,63 @@ def _first_line_heading(first: str, profile: Profile,
     if sep:
         key = lookup(head)
         if key is not None:
-            if _sentence(tail) and level_in(tail, profile.levels) is None:
+            tail = tail.strip().lstrip("–—-").strip()  # "Accommodation: — Level: Moderate — Evidence: …"
+            if _sentence(tail) and level_in(tail, profile.levels) is None and _inline(tail, profile) == (None, None):
                 return None  # "Education: see the chronology below." opens evidence; it is no heading
+            return key, tail or None
+    # "Coercion / control – Level: Significant", "6. Risk Indicator - Running away - Level: Moderate - Evidence: …":
+    # the level on the title line, after its last dash, or after the first that ends a title ("Accommodation –
+    # Moderate – see below")
+    last = max((first.rpartition(dash) for dash in (" – ", " - ", " — ")), key=lambda part: len(part[0]))
+    for head, tail in [(last[0], last[2])] * bool(last[1]) + [
+            (first[:m.start()], first[m.end():]) for m in _THEN.finditer(first) if first[m.start():m.end()].strip()[:1] in "–—-"]:
+        key = lookup(head)
+        if key is not None:
             return key, tail.strip() or None
-    for dash in (" – ", " - ", " — "):
-        # "Coercion / control – Level: Significant", "6. Risk Indicator - Running away - Level: Moderate": the
-        # level on the title line, after its last dash (or its first: "Accommodation – Moderate – see below")
-        for head, sep, tail in (first.rpartition(dash), first.partition(dash)):
-            key = lookup(head) if sep else None
-            if key is not None:
-                _, colon, after = tail.partition(":")
-                return key, (after if colon else tail).strip() or None
     return None
+
+
+def _level_line(first: str, profile: Profile, lookup: Callable[[str], str | None]) -> tuple[str, str | None] | None:
+    """A line that opens with an indicator's title and its level (or its level's label, left blank), then runs on
+    with the evidence (a bulleted list of the fourteen: "• Education – Moderate – Attendance fell to 61% …"):
+    (indicator, what follows the title), else None."""
+    for match in _TITLE_END.finditer(first, 0, 100):
+        tail = first[match.end():].lstrip(" –—-")
+        if _opens_with_level(tail, profile) and (key := lookup(first[:match.start()])) is not None:
+            return (key, tail.strip()) if _inline(tail, profile) != (None, None) else None
+    return None
+
+
+def _may_open_with_level(text: str, profile: Profile) -> bool:
+    """A cheap test before reading a long cell as a title and its level: a separator near its start with a level's
+    first word after it."""
+    return any(_opens_with_level(text[match.end():].lstrip(" –—-"), profile) for match in _TITLE_END.finditer(text, 0, 100))
+
+
+def _opens_with_level(text: str, profile: Profile) -> bool:
+    word = text.split(None, 1)[0].lower().strip(":;,.–-") if text.strip() else ""
+    return word in _level_openers(profile) or word in ("level", "risk", "assessed")
+
+
+def _inline(text: str | None, profile: Profile) -> tuple[Level | None, str | None]:
+    """What follows an indicator's title on its line: the level written there, and the evidence written after
+    it ("Moderate – Attendance fell …", "Level: Moderate – Evidence: …"; a pointer, "see below", is none)."""
+    if not text:
+        return None, None
+    head, *rest = _THEN.split(text.strip(), 1)
+    label, colon, value = head.partition(":")
+    value = value.strip() if colon and len(label.split()) <= 8 else head  # "Level of risk: Moderate", "Rating: Low"
+    level = written_level(value, profile.levels) if value else None
+    if rest and (level is not None or not value):  # a level, or its label left blank ("Level:  — Evidence: …")
+        said = _EVIDENCE_LEAD.sub("", rest[0]).strip()
+        return level, None if not said or pointer(said) else said
+    return level if level is not None else written_level(text, profile.levels), None
+
+
+# Between a title, its level and its evidence on one line: a spaced dash, or ";" / "|".
+_THEN = re.compile(r"\s+[–—-]\s+|\s*[;|]\s+")
+_TITLE_END = re.compile(r"\s+[–—-]\s+|\s*:\s*")
+_EVIDENCE_LEAD = re.compile(r"^\s*(?:provide\s+)?evidence(?:\s*\([^)]{0,30}\))?\s*[:–—-]\s*", re.IGNORECASE)
 
 
 def _sentence(text: str) -> bool:
@@ -141,7 +186,7 @@ def _sentence(text: str) -> bool:
     return len(text.split()) >= 5 and text[-1:] in ".!?"
 
 
-_PROFILE_TABLES = ("heading_table", "field_forms", "alias_words")  # built once per profile, kept when the text cache is cleared
+_PROFILE_TABLES = ("heading_table", "field_forms", "alias_words", "header_forms")  # built once per profile, kept when the text cache is cleared
 
 
 def _field_forms(profile: Profile) -> frozenset[str]:
@@ -192,7 +237,8 @@ def indicator_headings(doc: Document, profile: Profile) -> list[tuple[int, list[
             # The second cell after a number or an empty cell ("13. | Physical risks"), never a field's value
             # ("PROVIDE EVIDENCE | Education: see the chronology …").
             cells = row.cells[:1] if row.cells and label_forms(row.cells[0].text) & fields else row.cells[:2]
-            found = [hit for cell in cells if cell.text.strip() and len(cell.text) <= 200
+            found = [hit for cell in cells if cell.text.strip()
+                     and (len(cell.text) <= 200 or _may_open_with_level(cell.text, profile))
                      and (hit := heading_key(cell.text, profile))]
             if found:
                 found_rows.append((i, found))
@@ -446,13 +492,13 @@ def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: lis
              for i in [*range(part.start, evidence_row), *late[part.start]] for mark in levels.row_marks(i)]
     level, notes = choose(marks, f"indicators.{seg.key}")
     if level is None:  # no tick: a level written instead ("Level: Moderate"), the highest of the copies'
-        level = Level.highest([written_level(part.inline, profile.levels) or _labelled_level(reader, part, row)
+        level = Level.highest([_inline(part.inline, profile)[0] or _labelled_level(reader, part, row)
                                or _written_beside(reader, levels, part.start + 1, row) for part, row, _ in parts])
     if seg.copies:
         notes.insert(0, f"indicators.{seg.key}: the indicator appears {len(parts)} times; "
                         "every copy is read and the highest level used")
-    evidence = [_evidence(reader, hit, part.end, late[part.start]) if hit else _grid_evidence(reader, part)
-                for part, _, hit in parts]
+    evidence = [_evidence(reader, hit, part.end, late[part.start]) if hit
+                else _grid_evidence(reader, part) or _line_evidence(reader, part) for part, _, hit in parts]
     # The template's own instruction left in the evidence cell is no evidence.
     evidence = [e for e in evidence if e and not guidance(e)
                 and not (len(e) <= 80 and "\n" not in e and matches(e, profile.fields["evidence"]))]
@@ -524,15 +570,23 @@ def _written_beside(reader: Reader, levels: LevelReader, start: int, end: int) -
 
 
 def _level_rows(reader: Reader, levels: LevelReader, start: int, end: int) -> list[int]:
-    """Rows of the template's level list (a level's bare name and its tick) in [start, end)."""
+    """Rows of the template's level list (a level's bare name and its tick) in [start, end), and a row labelled
+    as the level ("Level of risk | Moderate", "Level of risk | ☐ Low ☒ Moderate …" under the evidence row)."""
     found = []
+    spec = reader.profile.fields.get("level")
     for i in range(start, end):
         row = reader.doc.rows[i]
         named = next((c for c in row.cells if c.text.strip() and not c.merged_above), None)
-        if row.table is not None and named is not None and levels.bare_level(named) is not None \
-                and levels.row_marks(i):
+        if row.table is not None and named is not None and (
+                (levels.bare_level(named) is not None and levels.row_marks(i))
+                or (spec is not None and _labelled_row(row, named, spec))):
             found.append(i)
     return found
+
+
+def _labelled_row(row, label: Cell, spec: FieldSpec) -> bool:  # type: ignore[no-untyped-def]
+    """A row whose first filled cell is the label and holds nothing else, with something beside it."""
+    return label is not row.cells[-1] and "\n" not in label.text.strip() and matches(label.text, spec)
 
 
 def _evidence(reader: Reader, hit, end: int, skip: list[int] | None = None) -> str | None:
@@ -577,6 +631,17 @@ def _grid_evidence(reader: Reader, seg: _Segment) -> str | None:
     return None
 
 
+def _line_evidence(reader: Reader, seg: _Segment) -> str | None:
+    """Evidence written on the indicator's title line after its level, with what follows it up to the next
+    indicator ("2. Accommodation — Level: Moderate — Evidence: Lives with mum …" then "Further: seen …")."""
+    said = _inline(seg.inline, reader.profile)[1]
+    if said is None:
+        return None
+    rows = reader.doc.rows
+    return clean("\n".join([said, *(c.text for i in range(seg.start + 1, seg.end) for c in rows[i].cells
+                                    if not c.merged_above)])) or None
+
+
 def _continued(row, table: int | None, col: int) -> str | None:  # type: ignore[no-untyped-def]
     """The evidence column's text in a row that only continues the indicator above (every other cell blank or
     merged down from it: "|  |  | Continued (ref EDU2)."), else None."""
@@ -596,7 +661,7 @@ def _overall(reader: Reader, levels: LevelReader, profile: Profile, segments: di
     hits = [h for h in reader.find(spec) if h.row > last_indicator] or reader.find(spec)
     found: list[Level] = []
     for hit in hits:
-        end = section_end(reader, profile, hit.row, _indicator_rows(segments))
+        end = _header_row_after(reader, profile, hit.row + 1, section_end(reader, profile, hit.row, _indicator_rows(segments)))
         level, notes = _overall_at(reader, levels, profile, hit, end)
         if level is not None:
             found.append(level)
@@ -608,6 +673,23 @@ def _overall(reader: Reader, levels: LevelReader, profile: Profile, segments: di
                         f"using the highest, {chosen.value if chosen else None}")
         return chosen
     return found[0] if found else None
+
+
+def _header_row_after(reader: Reader, profile: Profile, start: int, end: int) -> int:
+    """The first row in [start, end) that a header or child field's label leads ("Disability | None" under a blank
+    overall level put first: the child's, not a level), else ``end``."""
+    forms = profile.cache.get("header_forms")
+    if forms is None:
+        forms = profile.cache["header_forms"] = frozenset().union(*(
+            spec.forms for key, spec in profile.fields.items() if key.startswith(_HEADER_FIELDS)))
+    for i in range(start, end):
+        first = next((c.text for c in reader.doc.rows[i].cells if c.text.strip()), "")
+        if first and label_forms(first) & forms:  # type: ignore[operator]
+            return i
+    return end
+
+
+_HEADER_FIELDS = ("child.", "worker.", "line_manager.", "date", "assessment_date")
 
 
 def _indicator_rows(segments: dict[str, _Segment]) -> list[int]:

@@ -18,7 +18,7 @@ from parsers.labels import Profile
 from parsers.referral import read_referral
 from parsers.results import FormType, ParseResult, Status, failed
 from parsers.safe_open import Limits, OpenFailure, open_wordml
-from parsers.transposed import untranspose
+from parsers.transposed import unpair, unstack, untranspose
 from parsers.wordml import Document, read_document
 
 FormKey = tuple[str, str, date]
@@ -62,6 +62,8 @@ def parse_document(
 
 def _read(doc: Document, profiles: dict[str, Profile], filename: str, today: date) -> ParseResult:
     untranspose(doc, profiles["ce_matrix"])  # a matrix on its side: its indicators across the top
+    unpair(doc, profiles["ce_matrix"])  # two indicators a row
+    unstack(doc, profiles["ce_matrix"])  # an indicator's labels over its values
     form = detect_form(doc, profiles)
     if form is FormType.CE_MATRIX:
         result = read_ce_matrix(doc, profiles["ce_matrix"], filename, today)

@@ -49,6 +49,7 @@ _NUMBERING = re.compile(r"^\s*(?:(?:section|part|q)\s*)?\d{1,2}(?:\.\d{1,2})+\.?
                         r"|^\s*(?:section|part)\s*(?:\d{1,2}|[a-z]|[ivx]{1,4})\s*[–—-]\s*"  # "SECTION B – Child"
                         r"|^\s*(?:(?:section|part|q)\s*)?(?:\d{1,2}[a-z]?|[a-z]|[ivx]{1,4})\s*[\.\):]\s*"
                         r"|^\s*\d{1,2}\s+(?=[a-z])")
+_BULLETS = "•▪◦‣∙·●○■➢➤►*-–— \t"
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
@@ -65,6 +66,9 @@ def norm(text: str, *, keep_parens: bool = True) -> str:
     text = text.replace("&", " and ").replace("+", " ")
     if not keep_parens:
         text = _PARENS.sub(" ", text)
+    lead = text.lstrip()[:1]
+    if lead and lead in _BULLETS:
+        text = text.lstrip().lstrip(_BULLETS)  # "• 2. Accommodation": a typed bullet before the numbering
     text = _NUMBERING.sub("", text)
     words = _WORD.findall(text)
     if "child" in text or not _SYNONYM_WORDS.isdisjoint(words):

@@ -21,6 +21,11 @@ from parsers.wordml import MARKERS, TICK_OFF, TICK_ON, Cell, Row, strip_markers
 _X_BEFORE = re.compile(r"^\s*[xX]\s+(\S.*)$", re.S)
 _X_AFTER = re.compile(r"^(.*\S)\s+[xX]\s*$", re.S)
 _RISK_OF = re.compile(r"^(.{1,40}?\brisks?)\s+(?:of|for|to|from)\b", re.IGNORECASE | re.S)
+# A column heading that names an earlier assessment's level ("Previous level (last review)", "Level at last review"),
+# not one that only mentions it ("Level of risk (if changed since the last review, say why)").
+_EARLIER = re.compile(r"^\W*(?:previous|prior|earlier|initial|original|last\s+(?:review|assessment))\b"
+                      r"|\b(?:at|from|on)\s+(?:the\s+)?(?:last|previous|prior|initial)\s+(?:review|assessment)\b",
+                      re.IGNORECASE)
 _BETWEEN = re.compile(r"\s*(?:/|\\|,|&|\+|\bor\b|\band\b|\bto\b|\s[-–]\s)\s*", re.IGNORECASE)
 
 
@@ -30,6 +35,7 @@ class LevelReader:
         self.levels = levels
         self._key = _levels_key(levels)
         self._grids = self._grid_headers()
+        self._earlier = self._earlier_columns()
 
     def level_in(self, text: str, strict: bool = False) -> Level | None:
         return _level_in(text, self._key, strict)
@@ -44,6 +50,17 @@ class LevelReader:
             if len(set(cols.values())) >= 3:
                 grids[row.table] = (i, cols)
         return grids
+
+    def _earlier_columns(self) -> dict[int, frozenset[int]]:
+        """Per table, the columns its first row heads as an earlier assessment's level ("Previous level (last
+        review)", "Level at last review"): a record of the past, not the level recorded now."""
+        found: dict[int, frozenset[int]] = {}
+        for row in self.reader.doc.rows:
+            if row.table is not None and row.index == 0:
+                cols = frozenset(c.col for c in row.cells if len(c.text) <= 60 and _EARLIER.search(c.text.strip()))
+                if cols and len(cols) < len(row.cells):
+                    found[row.table] = cols
+        return found
 
     def bare_level(self, cell: Cell) -> Level | None:
         if len(cell.text) > 60 or any(m in cell.text for m in MARKERS) or "\n" in cell.text.strip():
@@ -71,7 +88,8 @@ class LevelReader:
             if marks:
                 return marks
         marks = []
-        cells = [(j, c) for j, c in enumerate(row.cells) if not c.merged_above and c.text.strip()]
+        earlier = self._earlier.get(row.table, ()) if row.table is not None else ()
+        cells = [(j, c) for j, c in enumerate(row.cells) if not c.merged_above and c.text.strip() and c.col not in earlier]
         found = []
         for j, cell in cells:
             multi = self._multi(cell)

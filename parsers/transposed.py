@@ -8,15 +8,24 @@ Some agencies lay the matrix out landscape, one column per indicator::
     …
     Evidence           | Seen with …          | Lives with …     | …
 
-Such a table is turned back into the grid the readers know (a row per indicator, a column per level and one
-for evidence) before anything reads the document, so detection, levels, evidence and completeness treat it
+Others put two indicators in a row, the left and the right half of a wide table each "title | level … |
+evidence"::
+
+    Risk indicator | Level of risk | Evidence | Risk indicator | Level of risk | Evidence
+    3. Education   | Moderate      | Fell …   | 4. Emotional … | Significant   | Flat …
+
+Or draw each indicator as a card of its labels over its values ("Level of risk | Evidence" over "Moderate |
+Seen …"), read as the label | value rows the template has.
+
+Such tables are turned back into the grid the readers know (a row per indicator, a column per level and one
+for evidence) before anything reads the document, so detection, levels, evidence and completeness treat them
 as any other grid. Nothing else in the document moves.
 """
 
 from __future__ import annotations
 
 from parsers.ce_matrix import heading_key
-from parsers.labels import Profile
+from parsers.labels import Profile, matches
 from parsers.wordml import Cell, Document, Row
 
 _HEAD = "Risk indicator"
@@ -110,3 +119,141 @@ def _renumber(rows: list[Row]) -> None:
         else:
             row.index = seen.get(row.table, -1) + 1
             seen[row.table] = row.index
+
+
+def unpair(doc: Document, profile: Profile) -> None:
+    """Rewrite, in place, each table with two indicators a row (two rows or more whose first cell and the first
+    cell of their right half name two indicators) as one indicator a row: each row's left half, then its right
+    half (a heading row whose halves say the same, once); renumber the rows of the tables changed."""
+    halves = _paired_tables(doc, profile)
+    if not halves:
+        return
+    out: list[Row] = []
+    rows = doc.rows
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        k = halves.get(row.table) if row.table is not None else None
+        if k is None or len(row.cells) != 2 * k:
+            out.append(row)
+            i += 1
+            continue
+        end = i + 1
+        while end < len(rows) and rows[end].depth > row.depth:  # tables nested in its cells
+            end += 1
+        out.extend(_halves(row, k, rows[i + 1:end]))
+        i = end
+    _renumber(out)
+    doc.rows = out
+
+
+def _paired_tables(doc: Document, profile: Profile) -> dict[int, int]:
+    """Table → the number of cells in each half of its rows, for tables that hold two indicators a row."""
+    found: dict[int, tuple[int, int]] = {}  # table → (half, rows seen with two titles)
+    for row in doc.rows:
+        cells = row.cells
+        if row.table is None or len(cells) < 4 or len(cells) % 2:
+            continue
+        k = len(cells) // 2
+        left, right = cells[0].text, cells[k].text
+        if not left.strip() or not right.strip() or not (a := heading_key(left, profile)):
+            continue
+        b = heading_key(right, profile)
+        if b and b[0] != a[0]:
+            half, seen = found.get(row.table, (k, 0))
+            if half == k:
+                found[row.table] = (k, seen + 1)
+    return {table: k for table, (k, seen) in found.items() if seen >= 2}
+
+
+def _halves(row: Row, k: int, nested: list[Row]) -> list[Row]:
+    """A row's left half, what is nested in it, then its right half (its cells' columns from 0) and what is
+    nested there; the right half only if it holds anything and says something else than the left."""
+    left, right = row.cells[:k], row.cells[k:]
+    start = right[0].col
+    moved = [Cell(c.text, c.col - start, c.span, c.merged_above, c.highlighted) for c in right]
+    inner = [r for r in nested if r.within is None or r.within < start]
+    outer = [r for r in nested if r.within is not None and r.within >= start]
+    for r in outer:
+        if r.depth == row.depth + 1:
+            r.within = r.within - start  # type: ignore[operator]
+    out = [Row(left, row.table, 0, row.depth, row.within), *inner]
+    said = [_words(c.text) for c in left]
+    if any(c.text.strip() for c in right) and [_words(c.text) for c in right] != said:
+        out.append(Row(moved, row.table, 0, row.depth, row.within))
+    return out + outer
+
+
+def _words(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def unstack(doc: Document, profile: Profile) -> None:
+    """Rewrite, in place, each card of an indicator's labels over its values (a row of a table holding the
+    level's and the evidence's labels and nothing else, the rest of the table their values, nothing nested) as a
+    row per label: "label | its column's values"."""
+    level, evidence = profile.fields.get("level"), profile.fields.get("evidence")
+    if level is None or evidence is None:
+        return
+    rows = doc.rows
+    out: list[Row] = []
+    changed = False
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        end = i + 1
+        if row.table is not None and _labels_over_values(row, level, evidence):  # (under the card's title, or not)
+            while end < len(rows) and ((rows[end].table == row.table and rows[end].depth == row.depth)
+                                       or rows[end].depth > row.depth):
+                end += 1
+        below = [r for r in rows[i + 1:end] if r.depth == row.depth]
+        if not below or not _one_level(row, below, level):
+            out.append(row)
+            i += 1
+            continue
+        groups = _nested_groups([r for r in rows[i + 1:end] if r.depth > row.depth], row.depth)
+        labels = [c for c in row.cells if c.text.strip()]
+        for n, label in enumerate(labels):
+            values = [v.text for r in below if (v := r.cell_at(label.col)) is not None and not v.merged_above]
+            out.append(Row([Cell(label.text, 0), Cell("\n".join(t for t in values if t.strip()), 1)], row.table, n,
+                           row.depth, row.within))
+            mine = [group for col, group in groups  # a log pasted into a value's cell follows that value
+                    if n == len(labels) - 1 or (col is not None and label.col <= col < label.col + label.span)]
+            for group in mine:
+                out.extend(group)
+                group[0].within = 1  # in the value's cell, now the second
+            groups = [(col, group) for col, group in groups if not any(group is m for m in mine)]
+        changed = True
+        i = end
+    if changed:
+        _renumber(out)
+        doc.rows = out
+
+
+def _labels_over_values(row: Row, level, evidence) -> bool:  # type: ignore[no-untyped-def]
+    """A row of two to four filled cells, each the level's or the evidence's label, both there."""
+    labels = [c.text for c in row.cells if c.text.strip()]
+    if not 2 <= len(labels) <= 4 or any("\n" in text.strip() for text in labels):
+        return False
+    evidences = [matches(text, evidence) for text in labels]
+    levels = [matches(text, level) for text in labels]
+    return any(evidences) and any(levels) and all(e or lv for e, lv in zip(evidences, levels))
+
+
+def _one_level(labels: Row, below: list[Row], level) -> bool:  # type: ignore[no-untyped-def]
+    """One indicator's values under the labels: the level's column filled in one row at most (the evidence may
+    run on over more)."""
+    cols = [c.col for c in labels.cells if c.text.strip() and matches(c.text, level)]
+    return sum(1 for r in below if any((v := r.cell_at(col)) is not None and v.text.strip() for col in cols)) <= 1
+
+
+def _nested_groups(nested: list[Row], depth: int) -> list[tuple[int | None, list[Row]]]:
+    """Rows nested in a table's cells, by the table or paragraph each starts (a row one level deeper) with what is
+    nested deeper in it: (the column of the cell it sits in, its rows)."""
+    groups: list[tuple[int | None, list[Row]]] = []
+    for r in nested:
+        if r.depth == depth + 1 or not groups:
+            groups.append((r.within, [r]))
+        else:
+            groups[-1][1].append(r)
+    return groups

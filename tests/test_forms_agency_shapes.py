@@ -3242,3 +3242,196 @@ def test_a_blank_answer_after_a_tab_keeps_the_lines_one_table(blank: str) -> Non
     assert result["referrer"] == {"name": "Tomasz Nowak", "role": "Housing Officer", "agency": None, "phone": None,
                                   "email": "referrer170@example.gov.uk"}
     assert "referrer.agency" in result["missing"] and "referrer.contact" not in result["missing"]
+
+
+# -- round 44: CE Matrices redesigned (part 2) -------------------------------------------------------
+
+EVIDENCE_44 = "Attendance fell to 61% this term, several unauthorised absences on Fridays; Mum: he is out late"
+
+
+@pytest.mark.parametrize("line", [
+    "• {title} – {level} – {evidence} (ref {n}).",
+    "• {title} – Level: {level} – Evidence: {evidence} (ref {n}).",
+    "{title}: {level} – {evidence} (ref {n}).",
+    "• {title} – {level} – Evidence (mandatory): {evidence} (ref {n}).",
+    "{title}: — Level: {level} — Evidence: {evidence} (ref {n}).",
+])
+def test_a_bulleted_line_per_indicator_with_its_level_and_evidence(line: str) -> None:
+    """Round 44's bulleted layout: each indicator on one line, its level and then its evidence after it. A line
+    over 160 characters was prose (the level lost, the under-triage); a shorter one kept its level but not its
+    evidence (listed missing); a colon in the evidence was read as the level's."""
+    d = docx.Document()
+    _header(d)
+    d.add_paragraph("Risk indicators (level – evidence)")
+    levels = ["Low", "Moderate", "No risk identified", "Significant"] * 4
+    for n, (name, level) in enumerate(zip(INDICATORS, levels), 1):
+        title = f"{n}. {name}" if n > 7 else name  # "• 8. Controlled Substances": a typed bullet, then the number
+        d.add_paragraph(line.format(title=title, level=level, evidence=EVIDENCE_44 if n % 2 else "Seen", n=n))
+        if n % 5 == 0:
+            d.add_paragraph(f"Further: seen again (ref B{n}).")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [i["level"] for i in result["indicators"].values()] == [
+        {"No risk identified": "none"}.get(level, level.lower()) for level in levels[:14]]
+    assert [i["evidence"] for i in result["indicators"].values()] == [
+        f"{EVIDENCE_44 if n % 2 else 'Seen'} (ref {n})." + (f"\nFurther: seen again (ref B{n})." if n % 5 == 0 else "")
+        for n in range(1, 15)]
+    assert result["effective_level"] == "significant" and result["missing"] == []
+
+
+def test_evidence_that_opens_with_a_title_and_a_level_word_stays_evidence() -> None:
+    """A long evidence paragraph that starts with another indicator's title and a word that is no level ("Low
+    attendance") is no title line: the evidence runs on under its own label."""
+    d = docx.Document(io.BytesIO(descriptor_matrix("start")))
+    cell = next(row.cells[1] for t in d.tables for row in t.rows if row.cells[0].text.startswith("PROVIDE"))
+    text = "Education – low attendance since March – " + "the school has tried to re-engage him. " * 6
+    cell.paragraphs[0].text = text
+    result = parse_document(_save(d), "m.docx").to_json()
+    plain = parse_document(descriptor_matrix("start"), "m.docx").to_json()
+    assert result["indicators"]["family_peer_relationships"]["evidence"].startswith("Education – low attendance")
+    assert [i["level"] for i in result["indicators"].values()] == [i["level"] for i in plain["indicators"].values()]
+
+
+@pytest.mark.parametrize("ticks", [False, True])
+@pytest.mark.parametrize("heads", [True, False])
+def test_two_indicators_a_row(ticks: bool, heads: bool) -> None:
+    """Round 44's wide table, "title | level | evidence" twice a row: the right-hand indicator was lost, and
+    with boxes the left-hand one took the right-hand ticks as its own (a level raised, a false warning)."""
+    d = docx.Document()
+    _header(d)
+    table = d.add_table(rows=0, cols=6)
+    if heads:
+        cells = table.add_row().cells
+        for n, head in enumerate(["Risk indicator", "Level of risk", "Evidence (mandatory)"] * 2):
+            cells[n].text = head
+    for n in range(0, 14, 2):
+        cells = table.add_row().cells
+        for half, m in ((0, n), (3, n + 1)):
+            level = ROW_LEVELS[KEYS.index(LEVELS[m])]
+            cells[half].text = f"{m + 1}.  Risk Indicator - {INDICATORS[m]}"
+            cells[half + 1].text = "\n".join(("☒ " if name == level else "☐ ") + name for name in ROW_LEVELS) \
+                if ticks else level
+            cells[half + 2].text = f"Ev {m + 1}"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [i["level"] for i in result["indicators"].values()] == LEVELS
+    if heads:  # (without an "Evidence" heading, nothing says the last column is the evidence)
+        assert [i["evidence"] for i in result["indicators"].values()] == [f"Ev {n}" for n in range(1, 15)]
+    assert result["warnings"] == []
+
+
+@pytest.mark.parametrize("ticks", [False, True])
+def test_the_level_row_under_the_evidence_row_of_a_card(ticks: bool) -> None:
+    """Round 44: a table per indicator, its title, then "Evidence (mandatory) | …", then "Level of risk | …": the
+    level was lost and the evidence ran on over the level's row (a blank evidence then read as "Level of risk")."""
+    d = docx.Document()
+    _header(d)
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        table = d.add_table(rows=3, cols=2)
+        table.rows[0].cells[0].merge(table.rows[0].cells[1]).text = f"{n}.  Risk Indicator - {name}"
+        table.rows[1].cells[0].text, table.rows[1].cells[1].text = "Evidence (mandatory)", "" if n == 3 else f"Ev {n}"
+        written = ROW_LEVELS[KEYS.index(level)]
+        table.rows[2].cells[0].text = "Level of risk"
+        table.rows[2].cells[1].text = "   ".join(("☒ " if name == written else "☐ ") + name
+                                               for name in ROW_LEVELS) if ticks else written
+        d.add_paragraph("")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [i["level"] for i in result["indicators"].values()] == LEVELS
+    assert [i["evidence"] for i in result["indicators"].values()] == [
+        None if n == 3 else f"Ev {n}" for n in range(1, 15)]
+    assert result["missing"] == ["indicators.education.evidence"]
+
+
+@pytest.mark.parametrize("ticks", [False, True])
+@pytest.mark.parametrize("titled", [False, True])
+def test_a_card_of_labels_over_values_under_each_title(ticks: bool, titled: bool) -> None:
+    """Round 44: each indicator a heading (or its card's first row), then "Level of risk | Evidence (mandatory)"
+    over its values: the evidence was lost (or read as the boxes' level names and the evidence), the ticked
+    level with it."""
+    d = docx.Document()
+    _header(d)
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        if not titled:
+            d.add_heading(f"{n}.  Risk Indicator - {name}", 2)
+        table = d.add_table(rows=3 if titled else 2, cols=2)
+        if titled:
+            table.rows[0].cells[0].merge(table.rows[0].cells[1]).text = f"{n}.  Risk Indicator - {name}"
+        labels, values = table.rows[-2].cells, table.rows[-1].cells
+        labels[0].text, labels[1].text = "Level of risk", "Evidence (mandatory)"
+        written = ROW_LEVELS[KEYS.index(level)]
+        values[0].text = "   ".join(("☒ " if name == written else "☐ ") + name for name in ROW_LEVELS) \
+            if ticks else written
+        values[1].text = f"Ev {n}"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [i["level"] for i in result["indicators"].values()] == LEVELS
+    assert [i["evidence"] for i in result["indicators"].values()] == [f"Ev {n}" for n in range(1, 15)]
+    assert result["missing"] == []
+
+
+@pytest.mark.parametrize("heading", ["Previous level (last review)", "Level at last review"])
+def test_a_previous_level_column_beside_the_current_level(heading: str) -> None:
+    """Round 44: "Risk indicator | Previous level (last review) | Current level | Evidence", the levels written: the
+    two levels of a row that differed cancelled out (the current one lost, an under-triage); the earlier review's
+    column is history, the current one the level."""
+    d = docx.Document()
+    _header(d)
+    table = d.add_table(rows=1, cols=4)
+    for n, head in enumerate(["Risk indicator", heading, "Current level", "Evidence (mandatory)"]):
+        table.rows[0].cells[n].text = head
+    previous = ["Significant", "Low", "No risk identified", "Moderate"] * 4
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = f"{n}. {name}", previous[n]
+        cells[2].text, cells[3].text = ROW_LEVELS[KEYS.index(level)], f"Ev {n}"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [i["level"] for i in result["indicators"].values()] == LEVELS
+    assert result["warnings"] == []
+
+
+def test_a_level_column_that_only_mentions_the_last_review_is_the_level() -> None:
+    """A level column whose heading mentions the last review ("if changed since the last review") is still the
+    level column."""
+    written = {3: "Moderate", 9: "Significant"}
+    d = docx.Document(io.BytesIO(text_level_matrix(written, "Low")))
+    d.tables[-1].rows[0].cells[1].text = "Level of risk (if changed since last review, say why)"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [i["level"] for i in result["indicators"].values()] == [
+        written.get(n, "Low").lower() for n in range(1, 15)]
+
+
+@pytest.mark.parametrize("disability", ["None", "Low vision"])
+def test_a_blank_overall_level_put_first_does_not_read_the_header_under_it(disability: str) -> None:
+    """Round 44: a risk summary first ("Overall Assessed Level of exploitation Risk | " left blank), then the
+    header: the child's "Disability | None" was read as the overall level (none, not listed missing)."""
+    d = docx.Document()
+    d.add_heading("Child Exploitation Risk Assessment Information Form", 0)
+    d.add_paragraph("RISK SUMMARY")
+    _pairs(d, [("Overall Assessed Level of exploitation Risk", "")])
+    _pairs(d, [("Child's full name", "Amy Black"), ("DOB", "10.11.11"), ("Disability", disability),
+               ("Named worker", "Alex Green"), ("Agency", "Durham Police"), ("Date", "05/02/2026")])
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        d.add_paragraph(f"{n}.  Risk Indicator - {name}")
+        d.add_paragraph(f"Level of risk: {ROW_LEVELS[KEYS.index(level)]}")
+        d.add_paragraph(f"Evidence: Ev {n}")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["overall_level"] is None and result["missing"] == ["overall_level"]
+    assert [i["level"] for i in result["indicators"].values()] == LEVELS
+
+
+def test_a_log_pasted_into_the_evidence_under_a_row_of_labels() -> None:
+    """Round 44's b187: a card of labels over values, an incident log pasted into the evidence cell: the log is
+    the evidence's end, and the evidence's own words come first."""
+    d = docx.Document()
+    _header(d)
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        d.add_heading(f"{n}.  Risk Indicator - {name}", 2)
+        table = d.add_table(rows=2, cols=2)
+        table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Level of risk", "Evidence (mandatory)"
+        table.rows[1].cells[0].text, table.rows[1].cells[1].text = ROW_LEVELS[KEYS.index(level)], f"Ev {n}"
+        if n == 5:
+            log = table.rows[1].cells[1].add_table(rows=2, cols=2)
+            for cell, text in zip(log._cells, ["Date", "Incident", "02/02/2026", "Found in Sunderland"]):
+                cell.text = text
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [i["level"] for i in result["indicators"].values()] == LEVELS
+    assert result["indicators"]["experience_of_violence"]["evidence"] == \
+        "Ev 5\nDate\nIncident\n02/02/2026\nFound in Sunderland"
+    assert result["indicators"]["emotional_health"]["evidence"] == "Ev 4"

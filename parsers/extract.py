@@ -65,7 +65,14 @@ class Reader:
         """
         stop = len(self.doc.rows) if end is None else min(end, len(self.doc.rows))
         hits = [hit for hit in self._exact(spec) if start <= hit.row < stop]
-        if not hits:
+        if hits and self.profile.sections and spec is not self.profile.sections.get(spec.key) \
+                and (headings := [hit for hit in hits if self._heading_only(hit)]):
+            # "1. Referrer", "Section D – Concerns": the section's heading is also a label of its first field.
+            # The field's own labels come first ("Referrer's name / Enw'r atgyfeiriwr | Jo Whitfield"), the
+            # heading last.
+            own = [hit for hit in hits if hit not in headings]
+            hits = (own or [hit for hit in self._sided(spec) if start <= hit.row < stop]) + headings
+        elif not hits:
             hits = [hit for hit in self._sided(spec) if start <= hit.row < stop]
         if not hits and fuzzy:
             hits = self._fuzzy_hits(spec, start, stop)
@@ -88,6 +95,16 @@ class Reader:
                         found[i, j] = hit
             hits = self._sided_hits[spec] = [found[k] for k in sorted(found)]
         return hits
+
+    def _heading_only(self, hit: Hit) -> bool:
+        """A label hit that is a section's heading: alone in its row, nothing after it ("1. Referrer")."""
+        if hit.inline is not None or not self.profile.sections:
+            return False
+        row = self.doc.rows[hit.row]
+        if len(row.cells) != 1:
+            return False  # (a label whose value cell was left blank is no heading)
+        text = row.cells[hit.cell].text
+        return any(matches(text, section) for section in self.profile.sections.values())
 
     def _fuzzy_hits(self, spec: FieldSpec, start: int, stop: int) -> list[Hit]:
         """The looser hits for ``spec`` in rows [start, stop), found once per reader and field."""
@@ -175,7 +192,8 @@ class Reader:
                 if self.is_label(cell.text) and not (prose and self._prose(cell.text)):
                     own = self._own_value(cell.text, label)
                     if own is None:
-                        if len(row.cells) == 2 and hit.cell == 0 and _short_value(cell.text) \
+                        pair = _unnumbered(row)
+                        if len(pair) == 2 and pair[0] is row.cells[hit.cell] and _short_value(cell.text) \
                                 and not _carries_value(cell.text) and self._pairs_table(hit.row):
                             return cell.text, hit.row  # a value that is also a label: "Agency | GP practice"
                         break
@@ -191,7 +209,10 @@ class Reader:
             return None, hit.row
         below = self.doc.rows[at]
         col = row.cells[hit.cell].col if row.table is not None else 0
-        cell = below.cell_at(col) if below.table == row.table else (below.cells[0] if below.cells else None)
+        cell = below.cell_at(col) if below.table == row.table else _first_cell(below)
+        if not prose and below.table != row.table and self._heading_only(hit) \
+                and sum(1 for c in below.cells if c.text.strip() and not c.merged_above) >= 2:
+            return None, hit.row  # a heading over a table of "label | value" rows: its first cell is a label
         if cell is not None and self.is_label(cell.text) and not (prose and self._prose(cell.text)):
             # Under a row of column headings, "André Löwe AKA: Tiny" is the value; under a blank "Agency:" (a
             # paragraph, or a cell of "Label: value" cells) "Contact details: …" is the next field. The label again
@@ -257,7 +278,8 @@ class Reader:
             raw = row.cells[hit.cell + 1].text if hit.cell + 1 < len(row.cells) else ""
         rows = self.doc.rows
         begin = hit.row + (1 if hit.inline is not None else 2)
-        if rows[hit.row].table is None and (raw is None or not clean(raw)) and hit.inline is None:
+        if rows[hit.row].table is None and (raw is None or not clean(raw)) and hit.inline is None \
+                and not self._heading_only(hit):  # (under a section's heading, a table is the section's own)
             first = next((k for k in range(hit.row + 1, len(rows)) if any(c.text.strip() for c in rows[k].cells)), None)
             if first is not None and rows[first].table is not None and self._narrative_table(rows[first].table, first):
                 raw, begin = "", first  # the account opens with a table pasted into it (a chronology)
@@ -295,7 +317,7 @@ class Reader:
         heads = [c.text for c in own[0].cells if c.text.strip()] if own and own[0].cells else []
         if not entries or (len(heads) == 1 and (self._heading(heads[0]) or self.profile.is_label(heads[0]))):
             return False  # "SECTION C – PARENTS / CARERS" over blank rows: the next section
-        return not any(self.is_label(next(c.text for c in row.cells if c.text.strip())) for row in entries)
+        return not any(self.is_label(_lead(row)) for row in entries)
 
     def _under_merged_label(self, hit: Hit) -> list[str]:
         """The values in the rows a label's cell is merged down over (one answer in several rows)."""
@@ -374,6 +396,8 @@ class Reader:
         cells = self.doc.rows[i].cells
         if len(cells) >= 3 and self._merged_down(i, 0):
             cells = cells[1:]
+        else:
+            cells = _unnumbered(self.doc.rows[i])  # "1.2 | Role | GP": numbered, one label and its value
         labels = [self.is_label(c.text) and not (prose and self._prose(c.text)) and not _carries_value(c.text)
                   for c in cells]
         if sum(labels) < 2 or (len(cells) == 2 and self._pairs_table(i)):
@@ -402,8 +426,9 @@ class Reader:
         if pairs is None:  # table → its "label | value" rows, found once per reader
             pairs = self.memo["pairs"] = {}
             for k, row in enumerate(self.doc.rows):
-                if row.table is not None and len(row.cells) == 2 and row.cells[1].text.strip() \
-                        and self.is_label(row.cells[0].text) and not self.is_label(row.cells[1].text):
+                cells = _unnumbered(row) if row.table is not None else []  # ("1.2 | Role | GP": numbered)
+                if len(cells) == 2 and cells[1].text.strip() \
+                        and self.is_label(cells[0].text) and not self.is_label(cells[1].text):
                     pairs.setdefault(row.table, set()).add(k)
         return len(pairs.get(self.doc.rows[i].table, set()) - {i}) >= 2  # type: ignore[union-attr]
 
@@ -485,7 +510,7 @@ class Reader:
             questions += [(hit, self.question_at(hit)) for hit in looser if hit not in hits]
 
         def aside(hit: Hit) -> bool:
-            return self._inside_value(hit) or (narrative is not None and narrative[0] <= hit.row < narrative[1])
+            return self.inside_value(hit) or (narrative is not None and narrative[0] <= hit.row < narrative[1])
 
         # A quoted question is written; boxes chosen under a question are an answer wherever it sits.
         answered = [(not q.offered, not q.offered and aside(hit), q.answer) for hit, q in questions if q.answer is not None]
@@ -494,7 +519,7 @@ class Reader:
         best = min(answered, key=lambda a: a[:2])
         return Answer(best[2], sorted({a[2] for a in answered if a[:2] == best[:2]}), False)
 
-    def _inside_value(self, hit: Hit) -> bool:
+    def inside_value(self, hit: Hit) -> bool:
         """Whether a label hit sits in a cell that is another label's value (to the right of a label)."""
         row = self.doc.rows[hit.row]
         if row.table is None:
@@ -544,9 +569,12 @@ class Reader:
                 state = own if own is not None else _box_after(below, k, options)
                 if state is not None:
                     answers[word] = answers.get(word, False) or state
+        if offered != {"yes", "no"}:
+            # One word ("Yes" under its question, in a row of labels over a row of values): an answer written,
+            # never a box whose state a neighbour's value ("No", another question's answer) gives.
+            return False, None, {}
         if not answers:
-            # "Yes" and "No" each in a cell of their own, nothing marked: the printed options, unanswered.
-            return offered == {"yes", "no"}, None, answers
+            return True, None, answers  # "Yes" and "No" each in a cell of their own, nothing marked: unanswered
         return True, _verdict(answers), answers
 
     def _column_choice(self, hit: Hit) -> tuple[bool, bool | None, dict[str, bool]]:
@@ -743,11 +771,36 @@ def _yes_no_ticks(raw: str | None) -> dict[str, bool]:
     return answers
 
 
+def _lead(row: Row) -> str:
+    """A row's first filled cell's text, past a cell of numbering alone ("1.1 | Are parents aware? | Yes")."""
+    filled = [c.text for c in row.cells if c.text.strip()]
+    return filled[1] if len(filled) > 1 and _NUMBER_ONLY.fullmatch(filled[0].strip()) else filled[0]
+
+
+def _unnumbered(row: Row) -> list[Cell]:
+    """A row's cells past a first cell of numbering alone ("1.2 | Role | GP")."""
+    cells = row.cells
+    return cells[1:] if len(cells) > 1 and _NUMBER_ONLY.fullmatch(cells[0].text.strip()) else cells
+
+
+def _first_cell(row: Row) -> Cell | None:
+    """A row's first cell, past a cell of numbering alone beside others ("1.2 | Role | GP" under a label)."""
+    cells = _unnumbered(row)
+    return cells[0] if cells else None
+
+
+_NUMBER_ONLY = re.compile(r"\(?(?:\d{1,2}(?:\.\d{1,2})*[.)]?|[a-zA-Z][.)])")
+
+
 def _option(text: str) -> tuple[str | None, bool | None]:
-    """("yes" / "no", its own box's state) for a cell offering one answer ("Yes", "No ☒", "☐ Yes"), else None."""
+    """("yes" / "no", its own box's state) for a cell offering one answer ("Yes", "No ☒", "☐ Yes", "Y", "N"), else
+    None."""
     items = segments(text.replace("\n", " "))
-    word = norm(items[0][1]) if len(items) == 1 else ""
-    return (word, items[0][0]) if word in ("yes", "no") else (None, None)
+    word = _OPTION_WORDS.get(norm(items[0][1])) if len(items) == 1 else None
+    return (word, items[0][0]) if word else (None, None)
+
+
+_OPTION_WORDS = {"yes": "yes", "no": "no", "y": "yes", "n": "no"}
 
 
 def _options(row: Row, label_col: int, *, inclusive: bool) -> list[int]:

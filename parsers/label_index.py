@@ -98,8 +98,8 @@ def _heads(first: str, rest: str) -> list[tuple[str, str | None]]:
     return heads
 
 
-_LABEL_MAX = 120
-_LABEL_INDEXED = 100  # the longest real label seen is ~70 characters
+_LABEL_MAX = 140
+_LABEL_INDEXED = 130  # the longest real label seen is ~105 characters (a probation form's question)
 
 
 def build_index(doc: Document) -> dict[str, list[tuple[int, int]]]:

@@ -39,6 +39,7 @@ class _ReferralReader:
         anchors = {name: row for name in self.profile.section_fields
                    if name not in headed and (row := self._anchor(name)) is not None}
         rows = self.reader.doc.rows
+        starts.extend(self._unanchored(headed, anchors, [r for r, _ in starts]))
         limits: dict[str, int] = {}
         for name, at in anchors.items():
             others = [r for r, _ in starts] + [r for n, r in anchors.items() if n != name]
@@ -61,10 +62,28 @@ class _ReferralReader:
                 ranges.setdefault(name, (row, end))
         return ranges
 
+    def _unanchored(self, headed: set[str], anchors: dict[str, int], starts: list[int]) -> list[tuple[int, str]]:
+        """Sections with neither a heading nor a specific label that start the table another section is anchored
+        in: two of their generic labels or more in its rows above that anchor ("Role", "Agency", "Telephone" above
+        "Child's full name", the referrer's name row left out or labelled in words the profile does not know)."""
+        rows = self.reader.doc.rows
+        found = []
+        for name, generic in self.profile.section_fields.items():
+            if name in headed or name in anchors:
+                continue
+            for at in anchors.values():
+                start, _ = _table_span(rows, at)
+                if start < at and not any(start <= r < at for r in starts) and sum(
+                        1 for spec in generic.values() if self.reader.find(spec, start, at, fuzzy=False)) >= 2:
+                    found.append((start, name))
+                    break
+        return found
+
     def _continued(self, section: str, end: int) -> int:
         """Where a section anchored on its table ends: after the tables that directly follow it (blank
         paragraphs between) and hold only more of its own fields, one "Label | value" row each (the child's
-        "D.O.B. | 03/04/2012" in a small table of its own)."""
+        "D.O.B. | 03/04/2012" in a small table of its own), or a label's row over its value's (a web form's
+        table per question)."""
         rows = self.reader.doc.rows
         generic = self.profile.section_fields.get(section, {}).values()
         own = [spec for key, spec in self.profile.fields.items() if key.startswith(section + ".")]
@@ -84,6 +103,8 @@ class _ReferralReader:
             first, last = _table_span(rows, k)
             for i in range(first, last):
                 labels = [c.text for c in rows[i].cells if c.text.strip() and self.reader.is_label(c.text)]
+                if not labels and i > first and len(rows[i - 1].cells) == 1 and rows[i].depth == rows[first].depth:
+                    continue  # the value under its label's row
                 if len(labels) != 1 or rows[i].depth != rows[first].depth:
                     return end
                 label = labels[0]
@@ -96,14 +117,18 @@ class _ReferralReader:
         (or run of paragraphs) holds the most of the section's fields ("Referrer: J. Smith" written above the
         form is not where the referrer's details are)."""
         specs = [spec for key, spec in self.profile.fields.items() if key.startswith(section + ".")]
-        found = sorted({hit.row for spec in specs for hit in self.reader.find(spec, fuzzy=False)})
+        # (Not a label that is another label's value: "Role | GP" is no start of the child's details.)
+        found = sorted({hit.row for spec in specs for hit in self.reader.find(spec, fuzzy=False)
+                        if not self.reader.inside_value(hit)})
         if len(found) <= 1:
             return found[0] if found else None
         rows = self.reader.doc.rows
         specs += self.profile.section_fields.get(section, {}).values()
 
-        def held(at: int) -> int:
+        def held(at: int) -> int:  # (with the tables that go on with the section: a web form's table a question)
             start, end = _table_span(rows, at) if rows[at].table is not None else (at, min(at + 8, len(rows)))
+            if rows[at].table is not None:
+                end = self._continued(section, end)
             return sum(1 for spec in specs if self.reader.find(spec, start, end, fuzzy=False))
 
         return max(found, key=lambda at: (held(at), -at))

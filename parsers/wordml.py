@@ -345,6 +345,8 @@ class _Walker:
             spaced, text = text, _columns(text)
         if blank_value and "\t" not in text:
             text += "\t"
+        if "\t" in text and not blank_value and _NUMBER_TAB.match(text):
+            text = _NUMBER_TAB.sub(r"\1 ", text)  # "4.2<tab>What has happened?": a numbered line, not two columns
         if "\t" in text and (_TABBED.search(text) or blank_value):
             # "Child's name<tab>Riley Green": a table a converter flattened into paragraphs (PDF to
             # Word, plain-text pastes). Consecutive such lines are rows again, columns by tab.
@@ -514,6 +516,8 @@ def _columns(text: str) -> str:
 _TYPED_BOX = re.compile("\\[( ?[xX\u2713\u2714\u2022\u25cf] ?| *)\\]|\\(( +|[\u2022\u25cf])\\)")
 _CHOICE = re.compile(r"^(?:[xX]\s+)?(?:yes|no|y|n)\b", re.IGNORECASE)
 _SPACED = re.compile(r"(?<=\S)[ \u00a0]{3,}(?=\S)")
+# A paragraph's numbering and one tab before the rest of its line, no other tab: "4.2<tab>Label", "(b)<tab>Label".
+_NUMBER_TAB = re.compile(r"^((?:\d{1,2}(?:\.\d{1,2})*\.?|\(?[a-zA-Z0-9]{1,2}[.)]))[ ]*\t+(?=[^\t]*\S[^\t]*$)")
 _TABBED = re.compile(r"\S[ ]*\t+[ ]*\S")  # text on both sides of a tab
 _GLYPH_MARKERS = tuple(sorted([(glyph, TICK_ON) for glyph in GLYPHS_ON] + [(glyph, TICK_OFF) for glyph in GLYPHS_OFF]))
 

@@ -3435,3 +3435,161 @@ def test_a_log_pasted_into_the_evidence_under_a_row_of_labels() -> None:
     assert result["indicators"]["experience_of_violence"]["evidence"] == \
         "Ev 5\nDate\nIncident\n02/02/2026\nFound in Sunderland"
     assert result["indicators"]["emotional_health"]["evidence"] == "Ev 4"
+
+
+# -- round 43: Safeguarding Referral Forms redesigned by ten agencies ------------------------------------
+
+REFERRER_43 = [("Referrer's name", "Jo Whitfield"), ("Role", "Youth Worker"), ("Agency", "Wear Valley Youth Project"),
+               ("Telephone", "0191 370 1234"), ("Email", "jo.whitfield@example.org.uk")]
+CHILD_43 = [("Child's full name", "Kai Robson"), ("Date of birth", "05/03/2012"), ("Address", "12 Front Street, Stanley")]
+CONCERNS_43 = ("What has happened / what are you worried about?", "Kai was seen getting into cars (log PROBE).")
+ANSWERS_43 = [(Q, "Yes"), ("Is the child open to Children's Social Care?", "No"), ("Is a CE Matrix attached?", "Yes"),
+              ("Is the child at immediate risk?", "Yes")]
+READ_43 = {"referrer": {"name": "Jo Whitfield", "role": "Youth Worker", "agency": "Wear Valley Youth Project",
+                        "phone": "0191 370 1234", "email": "jo.whitfield@example.org.uk"},
+           "child": ("Kai Robson", "2012-03-05"), "concerns": "Kai was seen getting into cars (log PROBE).",
+           "answers": (True, False, True, True)}
+
+
+def _read_43(data: bytes) -> dict:
+    r = parse_document(data, "r.docx").to_json()
+    return {"referrer": r["referrer"], "child": (r["child"]["name"], r["child"]["dob"]), "concerns": r["concerns"],
+            "answers": (r["parents_informed"], r["open_to_csc"], r["ce_matrix_attached"], r["immediate_risk"]),
+            "missing": r["missing"]}
+
+
+def _referral_43(rows: list[tuple[str, str]], title: str = "Safeguarding Referral Form (First Contact)") -> bytes:
+    d = docx.Document()
+    d.add_paragraph(title)
+    _pairs(d, rows)
+    return _save(d)
+
+
+@pytest.mark.parametrize("yes, no", [("Y", "N"), ("Yes", "No")])
+def test_statements_ticked_in_columns_headed_y_and_n(yes: str, no: str) -> None:
+    """Round 43's Early Help form: "Please tick | Y | N" over statements ("The child is at immediate risk | X |"):
+    with columns headed Y and N every answer was null (the immediate risk lost)."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    _pairs(d, [*REFERRER_43, *CHILD_43, CONCERNS_43])
+    _pairs(d, [("Please tick", yes, no), ("Parents/carers are aware of this referral", "X", ""),
+               ("The child is open to Children's Social Care", "", "X"), ("A CE Matrix is attached", "X", ""),
+               ("The child is at immediate risk", "X", "")], cols=3)
+    assert _read_43(_save(d))["answers"] == (True, False, True, True)
+
+
+@pytest.mark.parametrize("label, value, key", [
+    ("In your view, is the child at immediate risk of significant harm today?", "Yes", "immediate_risk"),
+    ("Are you attaching a CE Matrix?", "Yes", "ce_matrix_attached"),
+    ("Have you completed a CE Matrix and attached it to this referral?", "Yes", "ce_matrix_attached"),
+    ("Please describe what has happened and what you are worried about, including dates and who was involved",
+     "Kai was seen getting into cars (log PROBE).", "concerns"),
+    ("Pupil's full name", "Kai Robson", "child.name"),
+    ("Name of staff member making the referral", "Jo Whitfield", "referrer.name"),
+    ("What is the best telephone number to contact you on?", "0191 370 1234", "referrer.phone"),
+])
+def test_questions_reworded_as_agencies_ask_them(label: str, value: str, key: str) -> None:
+    """Round 43: questions a person reads as the form's own, worded an agency's way (one of them over 100
+    characters, past what was indexed as a label)."""
+    rows = [*REFERRER_43, *CHILD_43, CONCERNS_43, *ANSWERS_43]
+    old = {"immediate_risk": "Is the child at immediate risk?", "ce_matrix_attached": "Is a CE Matrix attached?",
+           "concerns": CONCERNS_43[0], "child.name": "Child's full name", "referrer.name": "Referrer's name",
+           "referrer.phone": "Telephone"}[key]
+    result = parse_document(_referral_43([(label, value) if k == old else (k, v) for k, v in rows]), "r.docx").to_json()
+    section, _, name = key.partition(".")
+    got = result[section][name] if name else result[key]
+    assert got == ({"Yes": True}.get(value, value)) and result["missing"] == []
+
+
+def test_a_yes_under_its_question_beside_another_questions_no() -> None:
+    """Round 43's police form: a row of questions over a row of answers, "No" then "Yes": the Yes read the No
+    beside it as its unticked box (immediate risk null, an under-triage)."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    _pairs(d, [*REFERRER_43, *CHILD_43, CONCERNS_43, (Q, "Yes")])
+    _pairs(d, [("Is the child open to Children's Social Care?", "Is the child at immediate risk?"), ("No", "Yes")])
+    _pairs(d, [("Is a CE Matrix attached?", "Yes")])
+    assert _read_43(_save(d))["answers"] == (True, False, True, True)
+
+
+@pytest.mark.parametrize("name_row", [None, ("Crew member callsign", "Jo Whitfield")])
+def test_the_referrers_details_without_a_name_label_the_profile_knows(name_row) -> None:  # type: ignore[no-untyped-def]
+    """Round 43: without a referrer's-name label the profile knows, "Role", "Agency", "Telephone" and "Email"
+    above the child's name were read as the child's section (all four lost)."""
+    rows = ([name_row] if name_row else []) + REFERRER_43[1:] + [*CHILD_43, CONCERNS_43, *ANSWERS_43]
+    read = _read_43(_referral_43(rows))
+    assert read["referrer"] == {**READ_43["referrer"], "name": None}
+    assert read["child"] == READ_43["child"] and read["missing"] == ["referrer.name"]
+
+
+def test_a_table_a_question() -> None:
+    """Round 43's web-form export: each question a table of its own, its label's row over its answer's: the
+    referrer's role, agency, telephone and email and the child's date of birth and address were lost."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (online submission)")
+    for label, value in [*REFERRER_43, *CHILD_43, CONCERNS_43, *ANSWERS_43]:
+        table = d.add_table(rows=2, cols=1)
+        table.rows[0].cells[0].text, table.rows[1].cells[0].text = label, value
+        d.add_paragraph("")
+    read = _read_43(_save(d))
+    assert {k: read[k] for k in READ_43} == READ_43 and read["missing"] == []
+
+
+@pytest.mark.parametrize("label, name", [("Referrer's name / Enw'r atgyfeiriwr", "Jo Whitfield"),
+                                         ("Health visitor / referrer name", "Jo Whitfield"),
+                                         ("Health visitor or referrer name", None)])
+def test_a_referrer_heading_over_the_referrers_table(label: str, name: str | None) -> None:
+    """Round 43: "1. Referrer" (the section's heading, also a label of the referrer's name) over the referrer's
+    table: its name label, written in two languages or with a slash, was passed over for the heading, whose
+    "value" was that label; an unknown name label came back as the name."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    d.add_paragraph("1. Referrer")
+    _pairs(d, [(label, "Jo Whitfield"), *REFERRER_43[1:]])
+    d.add_paragraph("2. Child")
+    _pairs(d, [*CHILD_43, CONCERNS_43, *ANSWERS_43])
+    read = _read_43(_save(d))
+    assert read["referrer"] == {**READ_43["referrer"], "name": name}
+    assert read["missing"] == ([] if name else ["referrer.name"])
+
+
+def test_numbered_questions_with_a_tab_and_the_answer_below() -> None:
+    """Round 43's GP form: "4.2<tab>What has happened…?" with the answer in the next paragraph was two columns
+    (the account lost); a numbered table of questions after it was taken into the account."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    _pairs(d, [(f"1.{n}", label, value) for n, (label, value) in enumerate([*REFERRER_43, *CHILD_43], 1)], cols=3)
+    d.add_paragraph("4. Concerns")
+    d.add_paragraph("4.2\t" + CONCERNS_43[0])
+    d.add_paragraph(CONCERNS_43[1])
+    _pairs(d, [(f"5.{n}", label, value) for n, (label, value) in enumerate(ANSWERS_43, 1)], cols=3)
+    read = _read_43(_save(d))
+    assert {k: read[k] for k in READ_43} == READ_43 and read["missing"] == []
+
+
+@pytest.mark.parametrize("numbered", [False, True])
+@pytest.mark.parametrize("role, agency", [("GP", "Belmont Surgery"), ("Youth Worker", "School")])
+def test_a_value_that_is_another_fields_label(numbered: bool, role: str, agency: str) -> None:
+    """Round 43: "Role | GP" ("GP" is the child's GP's label) started the child's section there, so the
+    referrer's agency, telephone and email were lost; in a numbered table the role read the next row's label."""
+    rows = [("Referrer's name", "Jo Whitfield"), ("Role", role), ("Agency", agency), *REFERRER_43[3:], *CHILD_43,
+            CONCERNS_43, *ANSWERS_43]
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    _pairs(d, [(f"1.{n}", *row) for n, row in enumerate(rows, 1)] if numbered else rows, cols=3 if numbered else 2)
+    read = _read_43(_save(d))
+    assert read["referrer"] == {**READ_43["referrer"], "role": role, "agency": agency}
+    assert read["missing"] == []
+
+
+def test_a_concerns_heading_over_the_categories_and_a_blank_account() -> None:
+    """Round 43: "Section D – Concerns" (a label of the account too) over the categories' table, the account
+    itself left blank: the categories' table came back as the account, not listed missing."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    _pairs(d, [*REFERRER_43, *CHILD_43])
+    d.add_paragraph("Section D – Concerns")
+    _pairs(d, [("Category of concern", "Tick"), ("Neglect", ""), ("Child exploitation / harm outside the home", "X")])
+    _pairs(d, [(CONCERNS_43[0], ""), *ANSWERS_43])
+    read = _read_43(_save(d))
+    assert read["concerns"] is None and read["missing"] == ["concerns"]

@@ -750,9 +750,12 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
     assessed, _ = reader.field(fields["assessment_date"], fuzzy=False)  # else the worker's "Date"
     if not assessed and not date_text and not own_date_cell:
         # Rows shuffled so the worker's "Date" is not beside the worker: the header's first date, never the
-        # line manager's (the date the manager signed is not the assessment's: better missing than wrong).
-        for hit in reader.find(fields["date"], 0, _first_indicator_row(reader, profile)):
-            if any(_managers_date(hit, m, worker_hit) for m in manager_hits):
+        # line manager's (the date the manager signed is not the assessment's: better missing than wrong). A
+        # manager signs once: of the dates in a manager's part, the first is the manager's, the next someone's.
+        dates = reader.find(fields["date"], 0, _first_indicator_row(reader, profile))
+        signed = {next((hit for hit in dates if _managers_date(hit, m, worker_hit)), None) for m in manager_hits}
+        for hit in dates:
+            if hit in signed:
                 continue
             if text := clean(reader.value(hit) or ""):
                 date_text = text

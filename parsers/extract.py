@@ -39,6 +39,7 @@ class Reader:
         self._headings: dict[FieldSpec, list[int]] = {}
         self._exact_hits: dict[FieldSpec, list[Hit]] = {}
         self._sided_hits: dict[FieldSpec, list[Hit]] = {}
+        self._heading_texts: dict[int, bool] = {}  # row → whether its one cell names a section
         self.memo: dict[str, object] = {}  # per-document results form readers compute once
 
     def is_label(self, text: str) -> bool:
@@ -103,8 +104,11 @@ class Reader:
         row = self.doc.rows[hit.row]
         if len(row.cells) != 1:
             return False  # (a label whose value cell was left blank is no heading)
-        text = row.cells[hit.cell].text
-        return any(matches(text, section) for section in self.profile.sections.values())
+        known = self._heading_texts.get(hit.row)
+        if known is None:
+            forms = label_forms(row.cells[0].text)
+            known = self._heading_texts[hit.row] = any(forms & section.forms for section in self.profile.sections.values())
+        return known
 
     def _fuzzy_hits(self, spec: FieldSpec, start: int, stop: int) -> list[Hit]:
         """The looser hits for ``spec`` in rows [start, stop), found once per reader and field."""

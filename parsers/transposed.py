@@ -24,6 +24,8 @@ as any other grid. Nothing else in the document moves.
 
 from __future__ import annotations
 
+import re
+
 from parsers.ce_matrix import heading_key
 from parsers.labels import Profile, matches
 from parsers.wordml import Cell, Document, Row
@@ -195,39 +197,56 @@ def unstack(doc: Document, profile: Profile) -> None:
     level, evidence = profile.fields.get("level"), profile.fields.get("evidence")
     if level is None or evidence is None:
         return
+    hint = profile.cache.get("evidence_hint")
+    if hint is None:  # a word of each of the evidence label's forms (a longer one): a row with none holds no such label
+        hint = profile.cache["evidence_hint"] = re.compile("|".join(sorted({
+            w for form in evidence.forms for w in ([w for w in form.strip("~").split() if len(w) >= 5]
+                                                  or form.strip("~").split())})))  # (on lower case: 6× faster)
     rows = doc.rows
+    cards = [i for i, row in enumerate(rows) if row.table is not None and 2 <= len(row.cells) <= 6
+             and all(len(c.text) <= 80 for c in row.cells)  # (cheap tests first: most rows fail one)
+             and hint.search("\n".join(c.text for c in row.cells).lower()) and _labels_over_values(row, level, evidence)]
+    if not cards:
+        return
     out: list[Row] = []
-    changed = False
     i = 0
-    while i < len(rows):
-        row = rows[i]
-        end = i + 1
-        if row.table is not None and _labels_over_values(row, level, evidence):  # (under the card's title, or not)
-            while end < len(rows) and ((rows[end].table == row.table and rows[end].depth == row.depth)
-                                       or rows[end].depth > row.depth):
-                end += 1
-        below = [r for r in rows[i + 1:end] if r.depth == row.depth]
+    for at in cards:
+        if at < i:
+            continue  # (inside a card already rewritten)
+        out.extend(rows[i:at])
+        row = rows[at]
+        end = at + 1
+        while end < len(rows) and ((rows[end].table == row.table and rows[end].depth == row.depth)
+                                   or rows[end].depth > row.depth):
+            end += 1
+        below = [r for r in rows[at + 1:end] if r.depth == row.depth]
         if not below or not _one_level(row, below, level):
             out.append(row)
-            i += 1
+            i = at + 1
             continue
-        groups = _nested_groups([r for r in rows[i + 1:end] if r.depth > row.depth], row.depth)
-        labels = [c for c in row.cells if c.text.strip()]
-        for n, label in enumerate(labels):
-            values = [v.text for r in below if (v := r.cell_at(label.col)) is not None and not v.merged_above]
-            out.append(Row([Cell(label.text, 0), Cell("\n".join(t for t in values if t.strip()), 1)], row.table, n,
-                           row.depth, row.within))
-            mine = [group for col, group in groups  # a log pasted into a value's cell follows that value
-                    if n == len(labels) - 1 or (col is not None and label.col <= col < label.col + label.span)]
-            for group in mine:
-                out.extend(group)
-                group[0].within = 1  # in the value's cell, now the second
-            groups = [(col, group) for col, group in groups if not any(group is m for m in mine)]
-        changed = True
+        out.extend(_label_rows(row, below, [r for r in rows[at + 1:end] if r.depth > row.depth]))
         i = end
-    if changed:
-        _renumber(out)
-        doc.rows = out
+    out.extend(rows[i:])
+    _renumber(out)
+    doc.rows = out
+
+
+def _label_rows(row: Row, below: list[Row], nested: list[Row]) -> list[Row]:
+    """A card's labels as "label | its column's values" rows; a log pasted into a value's cell follows that value."""
+    out: list[Row] = []
+    groups = _nested_groups(nested, row.depth)
+    labels = [c for c in row.cells if c.text.strip()]
+    for n, label in enumerate(labels):
+        values = [v.text for r in below if (v := r.cell_at(label.col)) is not None and not v.merged_above]
+        out.append(Row([Cell(label.text, 0), Cell("\n".join(t for t in values if t.strip()), 1)], row.table, n,
+                       row.depth, row.within))
+        mine = [group for col, group in groups
+                if n == len(labels) - 1 or (col is not None and label.col <= col < label.col + label.span)]
+        for group in mine:
+            out.extend(group)
+            group[0].within = 1  # in the value's cell, now the second
+        groups = [(col, group) for col, group in groups if not any(group is m for m in mine)]
+    return out
 
 
 def _labels_over_values(row: Row, level, evidence) -> bool:  # type: ignore[no-untyped-def]

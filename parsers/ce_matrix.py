@@ -128,9 +128,10 @@ def _first_line_heading(first: str, profile: Profile,
     # "Coercion / control – Level: Significant", "6. Risk Indicator - Running away - Level: Moderate - Evidence: …":
     # the level on the title line, after its last dash, or after the first that ends a title ("Accommodation –
     # Moderate – see below")
-    last = max((first.rpartition(dash) for dash in (" – ", " - ", " — ")), key=lambda part: len(part[0]))
-    for head, tail in [(last[0], last[2])] * bool(last[1]) + [
-            (first[:m.start()], first[m.end():]) for m in _THEN.finditer(first) if first[m.start():m.end()].strip()[:1] in "–—-"]:
+    head, dash, tail = max((first.rpartition(dash) for dash in (" – ", " - ", " — ")), key=lambda part: len(part[0]))
+    splits = [(head, tail)] if dash else []
+    splits += [(first[:m.start()], first[m.end():]) for m in _THEN.finditer(first) if m[0].strip()[:1] in "–—-"]
+    for head, tail in splits:
         key = lookup(head)
         if key is not None:
             return key, tail.strip() or None

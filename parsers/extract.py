@@ -777,8 +777,7 @@ def _yes_no_ticks(raw: str | None) -> dict[str, bool]:
 
 def _lead(row: Row) -> str:
     """A row's first filled cell's text, past a cell of numbering alone ("1.1 | Are parents aware? | Yes")."""
-    filled = [c.text for c in row.cells if c.text.strip()]
-    return filled[1] if len(filled) > 1 and _NUMBER_ONLY.fullmatch(filled[0].strip()) else filled[0]
+    return next((c.text for c in _unnumbered(row) if c.text.strip()), "")
 
 
 def _unnumbered(row: Row) -> list[Cell]:

@@ -13,7 +13,7 @@ from datetime import date
 
 from parsers.ce_lists import exploitation_types, factors, section_end
 from parsers.dates import parse_age, parse_uk_date
-from parsers.extract import Reader, clean, guidance
+from parsers.extract import Reader, clean, given, guidance
 from parsers.label_index import Hit, joined_label
 from parsers.labels import TEXT_CACHE_SIZE, FieldSpec, Profile, label_forms, matches, norm
 from parsers.levels import LevelReader, choose, level_in, written_level
@@ -68,6 +68,8 @@ def _added(reader: Reader, levels: LevelReader, seg: _Segment | None, result: Pa
     out = []
     for part in (seg, *seg.copies) if seg else ():
         title = clean(next((c.text for c in reader.doc.rows[part.start].cells if c.text.strip()), ""))
+        if part.inline and title.endswith(part.inline):  # "15. Other: Gambling — Level: Significant — Evidence: …"
+            title = title[:-len(part.inline)].rstrip(" –—-:")
         indicator = _indicator(reader, levels, part, result.warnings)
         if indicator.level is None and not indicator.evidence:
             continue
@@ -149,6 +151,16 @@ def _level_line(first: str, profile: Profile, lookup: Callable[[str], str | None
     return None
 
 
+def _level_split(text: str, profile: Profile) -> tuple[str, str] | None:
+    """(title, what follows it) for a line that runs on from a title to its level ("13. Weapons – Level:
+    Significant – Evidence: …"), whatever the title says; else None."""
+    for match in _TITLE_END.finditer(text, 0, 100):
+        tail = text[match.end():].lstrip(" –—-")
+        if _opens_with_level(tail, profile) and _inline(tail, profile) != (None, None):
+            return text[:match.start()], tail.strip()
+    return None
+
+
 def _may_open_with_level(text: str, profile: Profile) -> bool:
     """A cheap test before reading a long cell as a title and its level: a separator near its start with a level's
     first word after it."""
@@ -217,6 +229,11 @@ def _lookup(text: str, table: dict[str, str]) -> str | None:
     return None
 
 
+def indicators_found(doc: Document, profile: Profile) -> int:
+    """How many of the fourteen the matrix reading finds, titles reworded or placed by number included."""
+    return sum(1 for key in _segments(Reader(doc, profile), profile) if key in INDICATOR_KEYS)
+
+
 def _segments(reader: Reader, profile: Profile) -> dict[str, _Segment]:
     cached = reader.memo.get("segments")
     if cached is None:
@@ -251,7 +268,10 @@ def indicator_headings(doc: Document, profile: Profile) -> list[tuple[int, list[
 # indicator"): none of the fourteen, so it must not run on as the evidence and ticks of the one above it.
 # Only "Other": a title Word wrapped ("5. Risk Indicator - Experience of") is one of the fourteen.
 _ADDED_INDICATOR = re.compile(r"^\s*(?:\d{1,2}\s*[.):]\s*)?(?:risk\s+indicator\s*(?:\d{1,2})?\s*[-–—:]\s*other\b"
-                              r"|other\s+(?:risk\s+)?indicator\b)", re.IGNORECASE)
+                              r"|other\s+(?:risk\s+)?indicator\b)"
+                              # in a row placed as the indicators are: "15. Other", "Other (please specify): …"
+                              r"|^\s*[•▪◦‣∙·●○■➢➤►*-]?\s*(?:(?:1[5-9]|2\d)\s*[.):]?\s*other\b|other\s*\(\s*please\s+specify)",
+                              re.IGNORECASE)
 ADDED = "other"  # the key of an added indicator's segment
 
 
@@ -266,8 +286,8 @@ _TITLE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.):]?\s*(?:risk\s+)?indicator\b|^\
 _NUMBERED_TITLE = re.compile(r"\d{1,2}\s*[.)]\s+[^\W\d][^\d:?]{0,58}")
 
 
-def _other_headings(reader: Reader, profile: Profile,
-                    named: list[tuple[int, str, str | None]]) -> list[tuple[int, str, str | None]]:
+def _other_headings(reader: Reader, profile: Profile, named: list[tuple[int, str, str | None]],
+                    again: bool = True) -> list[tuple[int, str, str | None]]:
     """The indicator headings no alias names, found by the headings that are (``named``):
 
     - a title reworded ("Accommodation and living situation", "Use of controlled substances"): the one
@@ -279,13 +299,16 @@ def _other_headings(reader: Reader, profile: Profile,
     - an indicator added to the form ("15. Risk Indicator - Other (please specify)"), or one titled
       "Risk Indicator - …" that is none of the fourteen: read as added (``ADDED``).
 
-    Either way it must not run on as the ticks and evidence of the indicator above it."""
+    Either way it must not run on as the ticks and evidence of the indicator above it. Titles found reworded
+    count as named for the number and place rules (``again``: a second look, when one is left as added)."""
     rows = reader.doc.rows
     taken = {i for i, _, _ in named}
     unnamed = set(INDICATOR_KEYS) - {key for _, key, _ in named}
     tables = {rows[i].table for i in taken} - {None}
     own_tables = all(rows[i].table is not None and rows[i].index == 0 for i in taken)
     first = min(taken)
+    lines = all(rows[i].table is None for i in taken)  # titles in paragraphs: maybe one a line
+    start = _lines_before(rows, first, profile) if lines else first  # the title lines before the first named
     reworded = lambda title: _reworded(title, profile, unnamed)  # noqa: E731
     where = {key: i for i, key, _ in reversed(named)}  # each named indicator's (first) title row
     numbered = bool(unnamed) and _appendix_numbering(rows, named)
@@ -295,8 +318,15 @@ def _other_headings(reader: Reader, profile: Profile,
     for i, row in enumerate(rows):
         cells = row.cells  # (_title_text, inlined: every row passes here)
         text = cells[0].text if cells and cells[0].text.strip() else next((c.text for c in cells[1:2] if c.text.strip()), "")
-        placed = bool(unnamed) and (row.table in tables or (own_tables and row.table is not None and row.index == 0))
-        if i in taken or not (placed or "ndicator" in text or "NDICATOR" in text):
+        if text[:1].isdigit() and len(cells) > 1 and _BARE_NUMBER.fullmatch(text.strip()):
+            text = cells[1].text  # "1 | Family and peer relationships at home": the number in a column of its own
+        tail = None
+        if lines and row.table is None and i >= start and i not in taken and (split := _level_split(text, profile)):
+            text, tail = split  # "13. Weapons – Level: Significant – Evidence: …": a title line among title lines
+        in_place = row.table in tables or (own_tables and row.table is not None and row.index == 0) or tail is not None
+        placed = bool(unnamed) and in_place
+        if i in taken or not (placed or "ndicator" in text or "NDICATOR" in text
+                              or (in_place and _ADDED_INDICATOR.match(text))):
             continue  # (most rows: one test each)
         if "\n" in text.strip():
             text = joined_label(text) or ""  # "14. Risk Indicator - Engagement with⏎services / professionals"
@@ -304,7 +334,7 @@ def _other_headings(reader: Reader, profile: Profile,
             continue
         titled = bool(_TITLED.match(text))
         heading = _first_line_heading(text.strip(), profile, reworded) if unnamed and (titled or placed) else None
-        if heading is None and titled and (more := _title_goes_on(rows, i)):
+        if heading is None and titled and tail is None and (more := _title_goes_on(rows, i)):  # (no level on it)
             if i + 1 in taken:
                 continue  # its second line names the indicator ("Violence"): the heading is there
             # "5. Risk Indicator - Experience of" ⏎ "Violence": a title a converter broke into two paragraphs
@@ -316,17 +346,36 @@ def _other_headings(reader: Reader, profile: Profile,
         if heading is None and ordered and placed and not titled and not reader.is_label(text):
             heading = _by_place(reader, i, text, unnamed, where, grid)  # "Being controlled by others" after 8
         if heading is not None:
-            found.append((i, *heading))
+            found.append((i, heading[0], heading[1] or tail))
             continue
         if i > first and ((titled and heading_key(text, profile) is None) or _ADDED_INDICATOR.match(text)):
-            found.append((i, ADDED, None))
+            found.append((i, ADDED, tail))
+    resolved = [heading for heading in found if heading[1] != ADDED]
+    if again and resolved and (len(resolved) < len(found) or unnamed - {key for _, key, _ in resolved}):
+        # "7. Risk Indicator - Risky people and places" among titles all reworded ("1. … at home"): numbered, or
+        # placed, as Appendix 7 has them once the reworded ones count
+        return resolved + _other_headings(reader, profile, sorted(named + resolved), again=False)
     return found
+
+
+def _lines_before(rows: list, first: int, profile: Profile) -> int:
+    """Where the run of title lines ("1. Family and peer relationships at home – Level: Low – Evidence: …") that
+    the first named one continues starts: the paragraphs right above it that run on from a title to a level."""
+    at = first
+    while at > 0 and rows[at - 1].table is None and rows[at - 1].cells and (
+            _level_split(rows[at - 1].cells[0].text, profile) or not rows[at - 1].cells[0].text.strip()):
+        at -= 1
+    return at
 
 
 def _title_text(row) -> str:
     """A heading row's title: its first cell, or its second after an empty or numbered first."""
     cells = row.cells
-    return cells[0].text if cells and cells[0].text.strip() else next((c.text for c in cells[1:2] if c.text.strip()), "")
+    text = cells[0].text if cells and cells[0].text.strip() else next((c.text for c in cells[1:2] if c.text.strip()), "")
+    return cells[1].text if len(cells) > 1 and _BARE_NUMBER.fullmatch(text.strip()) else text
+
+
+_BARE_NUMBER = re.compile(r"\d{1,2}[.)]?")
 
 
 def _appendix_numbering(rows: list, named: list[tuple[int, str, str | None]]) -> bool:
@@ -500,8 +549,8 @@ def _indicator(reader: Reader, levels: LevelReader, seg: _Segment, warnings: lis
                         "every copy is read and the highest level used")
     evidence = [_evidence(reader, hit, part.end, late[part.start]) if hit
                 else _grid_evidence(reader, part) or _line_evidence(reader, part) for part, _, hit in parts]
-    # The template's own instruction left in the evidence cell is no evidence.
-    evidence = [e for e in evidence if e and not guidance(e)
+    # The template's own instruction left in the evidence cell is no evidence, nor is "N/A" or "Not known".
+    evidence = [e for e in evidence if e and given(e) and not guidance(e)
                 and not (len(e) <= 80 and "\n" not in e and matches(e, profile.fields["evidence"]))]
     openers = _level_openers(profile)
     restated = Level.highest([level_in(first, profile.levels) for e in evidence
@@ -758,11 +807,11 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
         for hit in dates:
             if hit in signed:
                 continue
-            if text := clean(reader.value(hit) or ""):
+            if text := given(clean(reader.value(hit) or "")):
                 date_text = text
                 break
     assessment_date = parse_uk_date(assessed, today=today) or parse_uk_date(date_text, today=today)
-    manager = clean(reader.value(manager_hits[0]) or "") if manager_hits else ""
+    manager = given(clean(reader.value(manager_hits[0]) or "")) if manager_hits else ""
     return {"worker_name": worker, "worker_agency": agency, "assessment_date": assessment_date,
             "line_manager": manager or None}
 
@@ -779,7 +828,7 @@ def _nearest(reader: Reader, spec: FieldSpec, worker, managers: list, end: int, 
         managers_own = not says_worker and any(_in_managers_part(hit, m, worker) for m in managers)
         if managers_own and not managers_too:
             continue
-        text = clean(reader.value(hit) or "")
+        text = given(clean(reader.value(hit) or ""))
         rank = (managers_own, not says_worker, abs(hit.row - worker.row) if worker is not None else hit.row)
         if text and (best is None or rank < best[0]):
             best = (rank, text)
@@ -829,7 +878,7 @@ def _after(reader: Reader, spec: FieldSpec, anchor, end: int) -> str | None:
         if hit.row == anchor.row and hit.cell <= anchor.cell:
             continue
         raw = reader.value(hit)
-        text = clean(raw) if raw else ""
+        text = given(clean(raw)) if raw else ""
         if text:
             return text
     return None
@@ -844,6 +893,12 @@ def _child(reader: Reader, profile: Profile, assessed: date | None, today: date,
                                 for part in ("forename", "surname")))
     listed = {} if raw_name else subject_child(reader.doc)  # only in a household table, marked as the subject
     name, aliases = split_name(raw_name or listed.get("name"))
+    if name and not aliases:  # "Child's name | Riley Walker" of a referral before the matrix's "Riley Walker (aka Dee)"
+        for hit in reader.find(fields["child.name"]):
+            other, more = split_name(clean(reader.value(hit) or ""))
+            if more and other and other.casefold() == name.casefold():
+                aliases = more
+                break
     alias_text, _ = reader.field(fields["child.aliases"], fuzzy=False)
     if alias_text:
         aliases.extend(a for a in split_aliases(alias_text) if a not in aliases)

@@ -133,8 +133,8 @@ class Reader:
         return hits
 
     def _hit(self, i: int, j: int, cell: Cell, spec: FieldSpec) -> Hit | None:
-        if cell.merged_above or not cell.text.strip():
-            return None
+        if cell.merged_above or not cell.text.strip() or MERGE_PLACEHOLDER.fullmatch(cell.text.strip()):
+            return None  # (a mail merge's field left unmerged, "«Agency»", is a blank value, never the label)
         first, _, rest = cell.text.partition("\n")
         joined = joined_label(cell.text) if rest else None
         if joined and matches(joined, spec):
@@ -901,6 +901,11 @@ _VALUE_PREFIX = re.compile(rf"(?:^|[\s(\-–])(?:{ALIAS_WORDS}|mob(?:ile)?|tel|o
 # mail merge's field left unmerged ("«ChildName»").
 NON_ANSWER = re.compile(r"(?:unknown|not known|n\s*/\s*k|nk|tbc|tba|to be (?:confirmed|advised)|n\s*/\s*a|"
                         rf"not applicable|none given|not given|\?+|[-–—]+|{MERGE_PLACEHOLDER.pattern})\.?", re.IGNORECASE)
+
+
+def given(text: str) -> str:
+    """A value as read, or "" where it says none was given ("Not known", "TBC", "N/A")."""
+    return "" if NON_ANSWER.fullmatch(text) else text
 
 
 def _carries_value(text: str) -> bool:

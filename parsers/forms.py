@@ -12,7 +12,7 @@ import hashlib
 import re
 from datetime import date
 
-from parsers.ce_matrix import indicator_headings, read_ce_matrix
+from parsers.ce_matrix import indicator_headings, indicators_found, read_ce_matrix
 from parsers.extract import Reader
 from parsers.labels import Profile
 from parsers.referral import read_referral
@@ -65,6 +65,10 @@ def _read(doc: Document, profiles: dict[str, Profile], filename: str, today: dat
     unpair(doc, profiles["ce_matrix"])  # two indicators a row
     unstack(doc, profiles["ce_matrix"])  # an indicator's labels over its values
     form = detect_form(doc, profiles)
+    if form is FormType.REFERRAL and indicators_found(doc, profiles["ce_matrix"]) >= 5:
+        # A referral with the matrix pasted after it, the matrix's titles reworded (so detection, which counts
+        # the titles its aliases name, saw a referral): the matrix is read too, never lost.
+        form = FormType.CE_MATRIX
     if form is FormType.CE_MATRIX:
         result = read_ce_matrix(doc, profiles["ce_matrix"], filename, today)
         if _holds_referral(doc, profiles["referral"]):

@@ -3593,3 +3593,114 @@ def test_a_concerns_heading_over_the_categories_and_a_blank_account() -> None:
     _pairs(d, [(CONCERNS_43[0], ""), *ANSWERS_43])
     read = _read_43(_save(d))
     assert read["concerns"] is None and read["missing"] == ["concerns"]
+
+
+# -- round 46: the agencies' CE Matrix layouts with several quirks each ---------------------------------
+
+AT_HOME = ["Family and peer relationships at home", "Accommodation and living situation",
+           "Education, training and employment", "Emotional health and wellbeing", "Experience of violence at home",
+           "Running away / going missing episodes", "Risky people and places",
+           "Controlled substances (drugs and alcohol)", "Coercion and control by others", "Rewards, money and gifts",
+           "Sexual health and intimate relationships", "Social networking and apps", "Physical risks and injuries",
+           "Engagement with services and professionals"]
+
+
+def _card_matrix(d: docx.document.Document, titles: list[str], other: str | None = None) -> None:
+    """A card per indicator, "N.  Risk Indicator - <title>", its level and evidence rows; ``other`` a 15th."""
+    for n, (title, level) in enumerate([*zip(titles, LEVELS), *([(other, "significant")] if other else [])], 1):
+        table = d.add_table(rows=3, cols=2)
+        table.rows[0].cells[0].merge(table.rows[0].cells[1]).text = \
+            title if n == 15 else f"{n}.  Risk Indicator - {title}"
+        table.rows[1].cells[0].text, table.rows[1].cells[1].text = "Level of risk", ROW_LEVELS[KEYS.index(level)]
+        table.rows[2].cells[0].text, table.rows[2].cells[1].text = "Evidence (mandatory)", f"Ev {n}"
+        d.add_paragraph("")
+
+
+@pytest.mark.parametrize("titles", [AT_HOME[:6] + ["Contact with abusive adults and / or unsafe environments"]
+                                    + AT_HOME[7:], AT_HOME])
+def test_a_referral_before_a_matrix_whose_titles_are_reworded(titles: list[str]) -> None:
+    """Round 46: a referral with the matrix pasted after it, the matrix's titles reworded ("… at home"): detection
+    counted no titles, so the file was a referral and the matrix was lost (every level null, an under-triage);
+    one title naming none among them ("7. Risk Indicator - Risky people and places") is the one its number gives."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    _pairs(d, [*REFERRER_43, *CHILD_43, CONCERNS_43, *ANSWERS_43])
+    d.add_paragraph("Child Exploitation Risk Assessment Information Form")
+    _pairs(d, [("Named worker", "Alex Green"), ("Agency", "Durham Police"), ("Date", "05/02/2026"),
+               ("Child's full name (+ aliases)", "Kai Robson (aka Dee)"), ("DOB", "05/03/2012")])
+    _card_matrix(d, titles)
+    d.add_paragraph("Overall assessed level of exploitation risk: Low")
+    result = parse_document(_save(d), "both.docx").to_json()
+    assert result["form"] == "ce_matrix" and [i["level"] for i in result["indicators"].values()] == LEVELS
+    assert result["effective_level"] == "significant" and result["also"][0]["immediate_risk"] is True
+    assert result["child"]["aliases"] == ["Dee"]  # (the referral's "Child's full name | Kai Robson" came first)
+
+
+@pytest.mark.parametrize("other", ["15. Other (please specify): Gambling debts",
+                                   "15) Other (please specify): Gambling debts", "Other (please specify): Gambling debts"])
+def test_an_added_other_indicator_without_risk_indicator_in_its_title(other: str) -> None:
+    """Round 46: "15. Other (please specify): …" after the fourteen was not read on its own: its Significant was
+    lost (or ran on as the fourteenth's, with a false warning)."""
+    d = docx.Document()
+    _header(d)
+    _card_matrix(d, INDICATORS, other)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [i["level"] for i in result["indicators"].values()] == LEVELS
+    assert result["indicators"]["engagement_with_services"]["evidence"] == "Ev 14"
+    assert result["added_indicators"] == [{"title": other, "level": "significant", "evidence": "Ev 15"}]
+
+
+@pytest.mark.parametrize("given", ["Not known", "TBC", "N/A", "Unknown"])
+def test_a_worker_agency_or_evidence_said_not_to_be_known_is_missing(given: str) -> None:
+    """Round 46: "Agency | Not known" and an evidence of "N/A" were kept as values (not listed missing); as README
+    says, such an answer counts as not given."""
+    d = docx.Document(io.BytesIO(descriptor_matrix("start")))
+    agency = next(row.cells[1] for t in d.tables for row in t.rows if row.cells[0].text == "Agency")
+    agency.text = given
+    evidence = next(row.cells[1] for t in d.tables for row in t.rows if row.cells[1].text == "Evidence 3.")
+    evidence.text = given
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["worker"]["agency"] is None and result["indicators"]["education"]["evidence"] is None
+    assert {"worker.agency", "indicators.education.evidence"} <= set(result["missing"])
+
+
+def test_a_number_column_beside_reworded_titles() -> None:
+    """Round 46: "No. | Risk indicator | Level of risk | Evidence", "1 | Family and peer relationships at home | …": a
+    title reworded after its number in a column of its own was not read (level and evidence null)."""
+    d = docx.Document()
+    _header(d)
+    table = d.add_table(rows=1, cols=4)
+    for n, head in enumerate(["No.", "Risk indicator", "Level of risk", "Evidence"]):
+        table.rows[0].cells[n].text = head
+    for n, (title, level) in enumerate(zip(AT_HOME, LEVELS), 1):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text, cells[3].text = str(n), title, ROW_LEVELS[KEYS.index(level)], f"Ev {n}"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [i["level"] for i in result["indicators"].values()] == LEVELS
+    assert [i["evidence"] for i in result["indicators"].values()] == [f"Ev {n}" for n in range(1, 15)]
+
+
+@pytest.mark.parametrize("title", ["13. Weapons", "13.  Risk Indicator - Weapons"])
+def test_a_numbered_title_naming_none_on_a_line_of_its_level_and_evidence(title: str) -> None:
+    """Round 46: one line per indicator, "13. Weapons – Level: Significant – Evidence: …": the line was not a title
+    (its Significant lost, an under-triage; the line ran on as 12's evidence)."""
+    d = docx.Document()
+    _header(d)
+    for n, (name, level) in enumerate(zip(INDICATORS, LEVELS), 1):
+        shown = title if n == 13 else f"{n}. {name}"
+        d.add_paragraph(f"{shown} – Level: {ROW_LEVELS[KEYS.index(level)]} – Evidence: Ev {n}")
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [i["level"] for i in result["indicators"].values()] == LEVELS
+    assert [i["evidence"] for i in result["indicators"].values()] == [f"Ev {n}" for n in range(1, 15)]
+
+
+def test_an_unmerged_field_is_never_a_label() -> None:
+    """Round 46's probe of round 37's D3: "Contact Details & Agency | «Agency»" for the worker, the manager's agency in
+    the row below: the unmerged «Agency» was read as the label "Agency", its "value" the manager's agency."""
+    d = docx.Document()
+    d.add_heading("Child Exploitation Risk Assessment Information Form", 0)
+    _pairs(d, [("Named worker leading on the Risk Assessment", "Anita Kaur", "Contact Details & Agency", "«Agency»"),
+               ("Authorising line manager", "Karen Holt", "Contact Details & Agency", "Durham County Council")], cols=4)
+    _card_matrix(d, INDICATORS)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["worker"] == {"name": "Anita Kaur", "agency": None} and "worker.agency" in result["missing"]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from parsers.label_index import FuzzyIndex, Hit, build_index, joined_label, sided_index
 from parsers.people import ALIAS_WORDS, people_table_header
-from parsers.labels import MERGE_PLACEHOLDER, FieldSpec, Profile, label_forms, matches, norm, split_inline
+from parsers.labels import (MERGE_PLACEHOLDER, FieldSpec, Profile, label_forms, matches, norm, section_heading,
+                            split_inline)
 from parsers.ticks import ITEM_SEPARATOR, segments, side_tick, sided_segments, tick_state
 from parsers.wordml import MARKERS, TICK_ON, Cell, Document, Row, strip_markers
 
@@ -79,6 +80,12 @@ class Reader:
             hits = self._fuzzy_hits(spec, start, stop)
         return hits
 
+    def labelled(self, spec: FieldSpec) -> list[Hit]:
+        """Every cell an exact or a two-language ("Patient / child name") label of ``spec`` leads, in order."""
+        hits = {(h.row, h.cell): h for h in self._sided(spec)}
+        hits.update({(h.row, h.cell): h for h in self._exact(spec)})
+        return [hits[k] for k in sorted(hits)]
+
     def _sided(self, spec: FieldSpec) -> list[Hit]:
         """Hits for ``spec`` on one side of a label written in two languages ("Enw'r plentyn / Child's name"),
         read as if that side were the whole label; computed once per reader and field."""
@@ -98,11 +105,13 @@ class Reader:
         return hits
 
     def _heading_only(self, hit: Hit) -> bool:
-        """A label hit that is a section's heading: alone in its row, nothing after it ("1. Referrer")."""
-        if hit.inline is not None or not self.profile.sections:
+        """A label hit that is a section's heading: alone in its row, nothing after it ("1. Referrer"), or its
+        name down the side of its rows, a label beside it ("Referrer | Caller / referrer name | Ruth Carr")."""
+        if hit.inline is not None or not self.profile.sections or hit.cell != 0:
             return False
         row = self.doc.rows[hit.row]
-        if len(row.cells) != 1:
+        beside = next((c for c in row.cells[1:] if c.text.strip()), None)
+        if len(row.cells) != 1 and (len(row.cells) < 3 or beside is None or not self.is_label(beside.text)):
             return False  # (a label whose value cell was left blank is no heading)
         known = self._heading_texts.get(hit.row)
         if known is None:
@@ -196,15 +205,17 @@ class Reader:
                 if self.is_label(cell.text) and not (prose and self._prose(cell.text)):
                     own = self._own_value(cell.text, label)
                     if own is None:
-                        pair = _unnumbered(row)
-                        if len(pair) == 2 and pair[0] is row.cells[hit.cell] and _short_value(cell.text) \
+                        pairs = self._fields(hit.row)
+                        at = next((k for k, c in enumerate(pairs) if c is row.cells[hit.cell]), -1)
+                        if len(pairs) % 2 == 0 and at % 2 == 0 and pairs[at + 1] is cell and _short_value(cell.text) \
                                 and not _carries_value(cell.text) and self._pairs_table(hit.row):
                             return cell.text, hit.row  # a value that is also a label: "Agency | GP practice"
                         break
                     return own, hit.row
                 if not prose and not cell.text.strip() and (nested := self._nested_in(hit.row, cell.col)):
                     return nested, hit.row  # the value typed into a table nested in the cell ("| [Jo Whitfield] |")
-                return cell.text, hit.row
+                more = [] if prose else self._merged_on(hit, cell)  # (an account: _under_merged_label reads it)
+                return "\n".join([cell.text, *more]) if more else cell.text, hit.row
             else:
                 if hit.cell + 1 < len(row.cells):
                     return "", hit.row
@@ -223,9 +234,14 @@ class Reader:
             # below is the next record's ("Date: …").
             headings = row.table is not None and below.table == row.table and self._header_row(hit.row, prose=prose)
             own = self._own_value(cell.text, None) if headings else None
+            if own is None and headings and _short_value(cell.text) and not _carries_value(cell.text) \
+                    and self._values_row(at):
+                return cell.text, at  # "2. Rank / role" over "GP" in a row of values: a value that is also a label
             return (None, hit.row) if own is None else (own, at)
         if cell is None:
             return None, hit.row
+        if not prose and not cell.text.strip() and (nested := self._nested_in(at, cell.col)):
+            return nested, at  # the answer box under the question, its value typed into a table nested in it
         return cell.text, at
 
     @staticmethod
@@ -323,6 +339,27 @@ class Reader:
             return False  # "SECTION C – PARENTS / CARERS" over blank rows: the next section
         return not any(self.is_label(_lead(row)) for row in entries)
 
+    def _merged_on(self, hit: Hit, value: Cell) -> list[str]:
+        """A value's own column in the rows its label's cell is merged down over ("Address" over two rows, a line
+        of the address in each)."""
+        rows = self.doc.rows
+        row = rows[hit.row]
+        col = row.cells[hit.cell].col
+        out = []
+        k = hit.row
+        while (k := self.doc.index_below(k)) is not None:
+            below = rows[k]
+            label = below.cell_at(col)
+            if below.table != row.table or label is None or not label.merged_above:
+                break
+            more = below.cell_at(value.col)
+            if more is None or more is label or more.merged_above or not more.text.strip():
+                continue
+            if self.is_label(more.text) or _option(more.text)[0] or tick_state(more.text) is not None:
+                return []  # labels, or Yes / No offered on rows of their own: no value going on over the rows
+            out.append(more.text)
+        return out
+
     def _under_merged_label(self, hit: Hit) -> list[str]:
         """The values in the rows a label's cell is merged down over (one answer in several rows)."""
         rows = self.doc.rows
@@ -375,6 +412,31 @@ class Reader:
     def _heading(self, text: str) -> bool:
         return any(matches(text, spec) for spec in self.profile.sections.values())
 
+    def _fields(self, i: int) -> list[Cell]:
+        """Row i's cells that hold fields: past a first cell of numbering ("1.2 | Role | GP") or of the section's
+        name down the side of its rows ("CALLER / REFERRER | Caller / referrer name | …", merged down or not)."""
+        cells = self.doc.rows[i].cells
+        if len(cells) >= 3 and self._side_cell(i):
+            return cells[1:]
+        return _unnumbered(self.doc.rows[i])
+
+    def _side_cell(self, i: int) -> bool:
+        """Whether row i's first cell is a section's name down the side of its rows: merged down, blank in the
+        next row of its table, or a section's name ("PART 5", "CONSENT / RISK")."""
+        row = self.doc.rows[i]
+        if row.table is None or len(row.cells) < 3 or not row.cells[0].text.strip():
+            return False
+        below = self.doc.row_below(i)
+        text = row.cells[0].text
+        return self._merged_down(i, 0) or self._section_cell(text) or (
+            below is not None and below.table == row.table and len(below.cells) >= 3 and not self.is_label(text)
+            and not below.cells[0].text.strip() and any(c.text.strip() for c in below.cells[1:]))
+
+    def _section_cell(self, text: str) -> bool:
+        """A section's name ("PART 5", "Immediate risk", "CONSENT / RISK"), as a form writes it down the side."""
+        side = self.profile.sided_label(text)  # ("CALLER / REFERRER")
+        return bool(text.strip()) and (section_heading(text) or self._heading(text) or bool(side and self._heading(side)))
+
     def rest_of_cell(self, hit: Hit) -> str:
         """The paragraphs of a label's cell after its inline value ("Evidence: Attendance fell.⏎• Further note."):
         a written answer goes on there."""
@@ -397,14 +459,10 @@ class Reader:
     def _header_row(self, i: int, *, prose: bool = False) -> bool:
         """A row of labels whose values sit in the row below (a section's name merged down its first column
         is no label of that row)."""
-        cells = self.doc.rows[i].cells
-        if len(cells) >= 3 and self._merged_down(i, 0):
-            cells = cells[1:]
-        else:
-            cells = _unnumbered(self.doc.rows[i])  # "1.2 | Role | GP": numbered, one label and its value
+        cells = self._fields(i)
         labels = [self.is_label(c.text) and not (prose and self._prose(c.text)) and not _carries_value(c.text)
                   for c in cells]
-        if sum(labels) < 2 or (len(cells) == 2 and self._pairs_table(i)):
+        if sum(labels) < 2 or (len(cells) % 2 == 0 and self._pairs_table(i)):
             return False  # (in a table of "label | value" rows, "Agency | GP practice" is one more of them)
         adjacent = any(a and b for a, b in zip(labels, labels[1:]))
         others = sum(1 for c, is_lab in zip(cells, labels) if not is_lab and c.text.strip())
@@ -413,6 +471,11 @@ class Reader:
         # "Referrer's name | Your role / job title | Agency" over "Jo Whitfield | Youth Worker | Durham …": a
         # label last in the row has its value below, so the row is headings, the one between too.
         return labels[0] and labels[-1] and self._values_below(i)
+
+    def _values_row(self, i: int) -> bool:
+        """Whether most of row i's filled cells are values, not labels."""
+        filled = [c.text for c in self._fields(i) if c.text.strip()]
+        return sum(1 for text in filled if not self.is_label(text)) * 2 > len(filled)
 
     def _values_below(self, i: int) -> bool:
         """Whether the next row of row i's table has as many cells and no label among them."""
@@ -424,15 +487,16 @@ class Reader:
             c.text.strip() and self.is_label(c.text) for c in below)
 
     def _pairs_table(self, i: int) -> bool:
-        """Whether row i's table is one of "label | value" rows (two other rows at least): its second column
-        holds values, whatever they read like."""
+        """Whether row i's table is one of "label | value" rows, or "label | value | label | value" (two other rows
+        at least): its value columns hold values, whatever they read like."""
         pairs = self.memo.get("pairs")
         if pairs is None:  # table → its "label | value" rows, found once per reader
             pairs = self.memo["pairs"] = {}
             for k, row in enumerate(self.doc.rows):
-                cells = _unnumbered(row) if row.table is not None else []  # ("1.2 | Role | GP": numbered)
-                if len(cells) == 2 and cells[1].text.strip() \
-                        and self.is_label(cells[0].text) and not self.is_label(cells[1].text):
+                cells = self._fields(k) if row.table is not None else []  # ("1.2 | Role | GP": numbered)
+                if len(cells) in (2, 4) and all(c.text.strip() for c in cells[1::2]) \
+                        and all(self.is_label(c.text) for c in cells[::2]) \
+                        and not any(self.is_label(c.text) for c in cells[1::2]):
                     pairs.setdefault(row.table, set()).add(k)
         return len(pairs.get(self.doc.rows[i].table, set()) - {i}) >= 2  # type: ignore[union-attr]
 
@@ -530,7 +594,7 @@ class Reader:
             return False
         for cell in reversed(row.cells[:hit.cell]):
             if not cell.merged_above and cell.text.strip():
-                return self.is_label(cell.text)
+                return self.is_label(cell.text) and not (cell is row.cells[0] and self._side_cell(hit.row))
         return False
 
     def question_at(self, hit: Hit) -> YesNo:

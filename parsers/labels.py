@@ -164,7 +164,7 @@ class Profile:
         """True if a cell's text is (only) some label of this profile."""
         if not text.strip() or MERGE_PLACEHOLDER.fullmatch(text):
             return False  # "«Worker»": a mail merge's field left unmerged is a blank value, not the label "Worker"
-        return (bool(label_forms(text) & self._all_forms) or _ends_like_label(text) or _section_heading(text)
+        return (bool(label_forms(text) & self._all_forms) or _ends_like_label(text) or section_heading(text)
                 or self.sided_label(text) is not None)
 
     def sided_label(self, text: str) -> str | None:
@@ -223,7 +223,7 @@ class Profile:
 _SECTION = re.compile(r"^\s*(?:section|part)\s+(?:\d{1,2}|[a-h]|[ivx]{1,4})\s*(?:[:.)\-–]|$)", re.IGNORECASE)
 
 
-_NUMBERED = re.compile(r"^\s*\d{1,3}[.):]?\s+")
+_NUMBERED = re.compile(r"^\s*(?:[qQ]\s?)?\d{1,3}(?:\.\d{1,2})*[.):]?\s+")  # "1. ", "1.1 ", "Q1 ", "Q 6)"
 _BRACKETED = re.compile(r"\([^()]*\)")
 MERGE_PLACEHOLDER = re.compile(r"\s*(?:«[^«»\n]*»|<<[^<>\n]*>>)\s*")
 
@@ -244,7 +244,7 @@ def sides(text: str) -> tuple[tuple[str, str], ...]:
 _SIDE_MAX = 120
 
 
-def _section_heading(text: str) -> bool:
+def section_heading(text: str) -> bool:
     """"Section 3: Parents / carers and household", "Part B": a heading of the form, never a value."""
     first = text.strip().split("\n", 1)[0]
     return len(first) <= 100 and bool(_SECTION.match(first))

@@ -114,11 +114,11 @@ class _ReferralReader:
 
     def _anchor(self, section: str) -> int | None:
         """The row of the section's first specific label, if any; of several, the first of those whose table
-        (or run of paragraphs) holds the most of the section's fields ("Referrer: J. Smith" written above the
-        form is not where the referrer's details are)."""
+        (or run of paragraphs) holds three of the section's fields or more, else the most ("Referrer: J. Smith"
+        written above the form is not where the referrer's details are)."""
         specs = [spec for key, spec in self.profile.fields.items() if key.startswith(section + ".")]
         # (Not a label that is another label's value: "Role | GP" is no start of the child's details.)
-        found = sorted({hit.row for spec in specs for hit in self.reader.find(spec, fuzzy=False)
+        found = sorted({hit.row for spec in specs for hit in self.reader.labelled(spec)
                         if not self.reader.inside_value(hit)})
         if len(found) <= 1:
             return found[0] if found else None
@@ -126,12 +126,18 @@ class _ReferralReader:
         specs += self.profile.section_fields.get(section, {}).values()
 
         def held(at: int) -> int:  # (with the tables that go on with the section: a web form's table a question)
-            start, end = _table_span(rows, at) if rows[at].table is not None else (at, min(at + 8, len(rows)))
             if rows[at].table is not None:
+                start, end = _table_span(rows, at)
                 end = self._continued(section, end)
+            else:  # its run of paragraphs and answer boxes (up to eight rows), not a table of fields after it
+                start = at
+                end = next((k for k in range(at + 1, min(at + 8, len(rows)))
+                            if rows[k].table is not None and len(rows[k].cells) >= 2), min(at + 8, len(rows)))
             return sum(1 for spec in specs if self.reader.find(spec, start, end, fuzzy=False))
 
-        return max(found, key=lambda at: (held(at), -at))
+        # The first that holds three or more: a CE Matrix pasted after the referral holds more of the child's
+        # (gender, GP, school) in its own grid, but they are the matrix's.
+        return max(found, key=lambda at: (min(held(at), 3), -at))
 
     def text(self, key: str, *, prose: bool = False) -> str | None:
         """A field's value: the specific labels in the field's section, then anywhere, then generic ones in the

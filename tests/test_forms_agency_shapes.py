@@ -3704,3 +3704,110 @@ def test_an_unmerged_field_is_never_a_label() -> None:
     _card_matrix(d, INDICATORS)
     result = parse_document(_save(d), "m.docx").to_json()
     assert result["worker"] == {"name": "Anita Kaur", "agency": None} and "worker.agency" in result["missing"]
+
+
+# -- round 47: the agencies' referral layouts with several quirks each ----------------------------------
+
+def test_an_address_over_two_rows_under_a_merged_label() -> None:
+    """Round 47: "Address" merged down over two rows, a line of the address in each: only the first was read."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    table = d.add_table(rows=0, cols=2)
+    for label, value in [*REFERRER_43, CHILD_43[0], CHILD_43[1], ("Address", "12 Front Street"), ("", "Stanley, DH9 0JQ"),
+                         CONCERNS_43, *ANSWERS_43]:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value
+    table.cell(7, 0).merge(table.cell(8, 0))
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert result["child"]["address"] == "12 Front Street\nStanley, DH9 0JQ" and result["missing"] == []
+
+
+@pytest.mark.parametrize("cols", [1, 3])
+def test_a_value_typed_into_a_table_nested_in_the_answer_box(cols: int) -> None:
+    """Round 47: "8. Address" as a paragraph, its answer box a one-cell table with a table nested in it holding the
+    address: the address was lost (listed missing)."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    for n, (label, value) in enumerate([*REFERRER_43, *CHILD_43, CONCERNS_43, *ANSWERS_43], 1):
+        d.add_paragraph(f"{n}. {label}")
+        box = d.add_table(rows=1, cols=1)
+        if label == "Address":
+            inner = box.cell(0, 0).add_table(rows=1, cols=cols)
+            for cell, part in zip(inner.rows[0].cells, ["12 Front Street", "Stanley", "DH9 0JQ"] if cols == 3 else [value]):
+                cell.text = part
+        else:
+            box.cell(0, 0).text = value
+    result = parse_document(_save(d), "r.docx").to_json()
+    assert "Stanley" in (result["child"]["address"] or "") and result["missing"] == []
+
+
+@pytest.mark.parametrize("role, agency", [("GP", "One Point Service"), ("Family Worker", "School")])
+def test_a_value_that_is_a_label_in_rows_of_two_pairs_or_under_a_row_of_labels(role: str, agency: str) -> None:
+    """Round 47: "Referrer's name | Jo | Role | GP" (two label | value pairs a row), and "Rank / role" over "GP" in
+    a row of values: the row was read as one of headings (name, role, agency and telephone lost)."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    _pairs(d, [("Referrer's name", "Jo Whitfield", "Role", role), ("Agency", agency, "Telephone", "0191 370 1234"),
+               ("Email", "jo.whitfield@example.org.uk", "Date of referral", "12/11/2026"),
+               ("Child's full name", "Kai Robson", "Date of birth", "05/03/2012"),
+               ("Address", "12 Front Street, Stanley", "Gender", "Male")], cols=4)
+    _pairs(d, [CONCERNS_43, *ANSWERS_43])
+    grid = docx.Document()
+    grid.add_paragraph("Safeguarding Referral Form (First Contact)")
+    _pairs(grid, [("1. Officer / referrer name", "2. Rank / role", "3. Force / agency", "4. Date of referral"),
+                  ("Jo Whitfield", role, agency, "12/11/2026"), ("5. Tel", "6. Email", "", ""),
+                  ("0191 370 1234", "jo.whitfield@example.org.uk", "", "")], cols=4)
+    _pairs(grid, [*CHILD_43, CONCERNS_43, *ANSWERS_43])
+    for data in (_save(d), _save(grid)):
+        read = _read_43(data)
+        assert read["referrer"] == {**READ_43["referrer"], "role": role, "agency": agency} and read["missing"] == []
+
+
+@pytest.mark.parametrize("number", ["Q1 ", "1.1 ", "Q 1) "])
+def test_a_numbered_label_written_with_a_slash(number: str) -> None:
+    """Round 47: "Q1 Health visitor / referrer name": its numbering kept it from being read as a label in two parts
+    (the referrer's name lost)."""
+    rows = [(f"{number}Health visitor / referrer name", "Jo Whitfield"), *REFERRER_43[1:], *CHILD_43, CONCERNS_43,
+            *ANSWERS_43]
+    read = _read_43(_referral_43(rows))
+    assert read["referrer"] == READ_43["referrer"] and read["missing"] == []
+
+
+@pytest.mark.parametrize("side", ["PART 5", "Immediate risk", "CONSENT / RISK"])
+def test_a_sections_name_down_the_side_beside_a_question(side: str) -> None:
+    """Round 47's 111 form: each section's name in a first column beside its first row ("PART 5 | Is the child at
+    immediate risk? | Yes"): the row was one of labels, the answer lost (immediate risk null)."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    _pairs(d, [("CALLER / REFERRER", *REFERRER_43[0]), ("", *REFERRER_43[1]), ("", *REFERRER_43[2]), ("", *REFERRER_43[3]),
+               ("", *REFERRER_43[4]), ("PATIENT (CHILD)", *CHILD_43[0]), ("", *CHILD_43[1]), ("", *CHILD_43[2]),
+               ("Concerns", *CONCERNS_43), ("CONSENT", *ANSWERS_43[0]), ("", *ANSWERS_43[1]), ("", *ANSWERS_43[2]),
+               (side, *ANSWERS_43[3])], cols=3)
+    read = _read_43(_save(d))
+    assert {k: read[k] for k in READ_43} == READ_43 and read["missing"] == []
+
+
+def test_a_referral_with_a_matrix_pasted_after_it_keeps_its_own_childs_details() -> None:
+    """Round 47: the matrix's child grid after the referral (more of the child's fields, in a grid of its own) was
+    taken for the referral's child section: the referral's address was lost, its gender read as "Ethnicity"."""
+    d = docx.Document(io.BytesIO(_referral_43([*REFERRER_43, *CHILD_43, CONCERNS_43, *ANSWERS_43])))
+    d.add_paragraph("Child Exploitation Risk Assessment Information Form")
+    _pairs(d, [("Named worker", "Alex Green", "Agency", "Durham Police"), ("Date", "05/02/2026", "", "")], cols=4)
+    _pairs(d, [("Child's full name (+ aliases)", "D.O.B.", "Age", "Home Address and contact number"),
+               ("Kai Robson", "05/03/2012", "14", "12 Front Street, Stanley"),
+               ("Disability", "Gender Identity", "Ethnicity", "Language"), ("None", "Male", "White British", "English"),
+               ("GP Details & contact number", "Known to Police", "Known to YOS", "Current School"),
+               ("Claypath Medical Practice", "Yes", "No", "Belmont Community School")], cols=4)
+    _card_matrix(d, INDICATORS)
+    result = parse_document(_save(d), "both.docx").to_json()
+    referral = result["also"][0]
+    assert referral["child"]["address"] == "12 Front Street, Stanley" and referral["child"]["gender"] is None
+    assert referral["missing"] == []
+
+
+def test_the_childs_age_asked_in_words() -> None:
+    """Round 47's probation form: "How old is the child (age in years)?" is the Age field (the date of birth blank)."""
+    rows = [*REFERRER_43, CHILD_43[0], ("Date of birth", ""), ("How old is the child (age in years)?", "14"),
+            CHILD_43[2], CONCERNS_43, *ANSWERS_43]
+    result = parse_document(_referral_43(rows), "r.docx").to_json()
+    assert result["child"]["age"] == 14 and result["missing"] == ["child.dob"]

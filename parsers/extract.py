@@ -339,29 +339,8 @@ class Reader:
             return False  # "SECTION C – PARENTS / CARERS" over blank rows: the next section
         return not any(self.is_label(_lead(row)) for row in entries)
 
-    def _merged_on(self, hit: Hit, value: Cell) -> list[str]:
-        """A value's own column in the rows its label's cell is merged down over ("Address" over two rows, a line
-        of the address in each)."""
-        rows = self.doc.rows
-        row = rows[hit.row]
-        col = row.cells[hit.cell].col
-        out = []
-        k = hit.row
-        while (k := self.doc.index_below(k)) is not None:
-            below = rows[k]
-            label = below.cell_at(col)
-            if below.table != row.table or label is None or not label.merged_above:
-                break
-            more = below.cell_at(value.col)
-            if more is None or more is label or more.merged_above or not more.text.strip():
-                continue
-            if self.is_label(more.text) or _option(more.text)[0] or tick_state(more.text) is not None:
-                return []  # labels, or Yes / No offered on rows of their own: no value going on over the rows
-            out.append(more.text)
-        return out
-
-    def _under_merged_label(self, hit: Hit) -> list[str]:
-        """The values in the rows a label's cell is merged down over (one answer in several rows)."""
+    def _merged_rows(self, hit: Hit) -> list[int]:
+        """The rows a label's cell is merged down over (one answer in several rows)."""
         rows = self.doc.rows
         row = rows[hit.row]
         if row.table is None:
@@ -370,11 +349,32 @@ class Reader:
         out = []
         k = hit.row
         while (k := self.doc.index_below(k)) is not None:
-            below = rows[k]
-            label = below.cell_at(col)
-            if below.table != row.table or label is None or not label.merged_above:
+            label = rows[k].cell_at(col)
+            if rows[k].table != row.table or label is None or not label.merged_above:
                 break
-            text = "  ".join(c.text for c in below.cells if c.col > col and not c.merged_above and c.text.strip())
+            out.append(k)
+        return out
+
+    def _merged_on(self, hit: Hit, value: Cell) -> list[str]:
+        """A value's own column in the rows its label's cell is merged down over ("Address" over two rows, a line
+        of the address in each)."""
+        label_col = self.doc.rows[hit.row].cells[hit.cell].col
+        out = []
+        for k in self._merged_rows(hit):
+            more = self.doc.rows[k].cell_at(value.col)
+            if more is None or more.col == label_col or more.merged_above or not more.text.strip():
+                continue
+            if self.is_label(more.text) or _option(more.text)[0] or tick_state(more.text) is not None:
+                return []  # labels, or Yes / No offered on rows of their own: no value going on over the rows
+            out.append(more.text)
+        return out
+
+    def _under_merged_label(self, hit: Hit) -> list[str]:
+        """The values in the rows a label's cell is merged down over (one answer in several rows)."""
+        col = self.doc.rows[hit.row].cells[hit.cell].col if self.doc.rows[hit.row].table is not None else 0
+        out = []
+        for k in self._merged_rows(hit):
+            text = "  ".join(c.text for c in self.doc.rows[k].cells if c.col > col and not c.merged_above and c.text.strip())
             if text:
                 out.append(text)
             out.extend(self._nested_after(k))

@@ -277,7 +277,7 @@ ADDED = "other"  # the key of an added indicator's segment
 
 # "2. Risk Indicator - Accommodation and living situation", "Indicator 7: Associates & hotspots": a row that says
 # it is an indicator, whatever its title.
-_TITLED = re.compile(r"^\s*(?:\d{1,2}\s*[.):]?\s*)?(?:risk\s+indicator\s*(?:\d{1,2}\s*)?|indicator\s*\d{1,2}\s*)"
+TITLED = re.compile(r"^\s*(?:\d{1,2}\s*[.):]?\s*)?(?:risk\s+indicator\s*(?:\d{1,2}\s*)?|indicator\s*\d{1,2}\s*)"
                      r"[-–—:.]\s*\w", re.IGNORECASE)
 # The number a title gives its indicator: "7. Risk Indicator - …", "Indicator 7: …".
 _TITLE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.):]?\s*(?:risk\s+)?indicator\b|^\s*(?:risk\s+)?indicator\s*(\d{1,2})\b"
@@ -321,7 +321,8 @@ def _other_headings(reader: Reader, profile: Profile, named: list[tuple[int, str
         if text[:1].isdigit() and len(cells) > 1 and _BARE_NUMBER.fullmatch(text.strip()):
             text = cells[1].text  # "1 | Family and peer relationships at home": the number in a column of its own
         tail = None
-        if lines and row.table is None and i >= start and i not in taken and (split := _level_split(text, profile)):
+        if lines and row.table is None and i >= start and i not in taken \
+                and (unnamed or _ADDED_INDICATOR.match(text)) and (split := _level_split(text, profile)):
             text, tail = split  # "13. Weapons – Level: Significant – Evidence: …": a title line among title lines
         in_place = row.table in tables or (own_tables and row.table is not None and row.index == 0) or tail is not None
         placed = bool(unnamed) and in_place
@@ -332,7 +333,7 @@ def _other_headings(reader: Reader, profile: Profile, named: list[tuple[int, str
             text = joined_label(text) or ""  # "14. Risk Indicator - Engagement with⏎services / professionals"
         if not text or len(text) > 120 or any(m in text for m in MARKERS):
             continue
-        titled = bool(_TITLED.match(text))
+        titled = bool(TITLED.match(text))
         heading = _first_line_heading(text.strip(), profile, reworded) if unnamed and (titled or placed) else None
         if heading is None and titled and tail is None and (more := _title_goes_on(rows, i)):  # (no level on it)
             if i + 1 in taken:
@@ -797,8 +798,8 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
     if agency is None:
         agency = _nearest(reader, fields["worker.agency"], worker_hit, manager_hits,
                           _first_indicator_row(reader, profile), managers_too=not own_agency_cell)
-    assessed, _ = reader.field(fields["assessment_date"], fuzzy=False)  # else the worker's "Date"
-    if not assessed and not date_text and not own_date_cell:
+    assessed, asked = reader.field(fields["assessment_date"], fuzzy=False)  # else the worker's "Date"
+    if not assessed and asked is None and not date_text and not own_date_cell:  # (asked and blank: missing)
         # Rows shuffled so the worker's "Date" is not beside the worker: the header's first date, never the
         # line manager's (the date the manager signed is not the assessment's: better missing than wrong). A
         # manager signs once: of the dates in a manager's part, the first is the manager's, the next someone's.

@@ -41,6 +41,9 @@ class Reader:
         self._exact_hits: dict[FieldSpec, list[Hit]] = {}
         self._sided_hits: dict[FieldSpec, list[Hit]] = {}
         self._heading_texts: dict[int, bool] = {}  # row → whether its one cell names a section
+        self._side_cells: dict[int, bool] = {}  # row → whether its first cell is a section's name down the side
+        self._section_texts: dict[str, bool] = {}  # text → whether it names a section
+        self._heading_hits: dict[int, list[Hit]] = {}  # id of a field → its exact hits that are sections' headings
         self.memo: dict[str, object] = {}  # per-document results form readers compute once
 
     def is_label(self, text: str) -> bool:
@@ -67,8 +70,7 @@ class Reader:
         """
         stop = len(self.doc.rows) if end is None else min(end, len(self.doc.rows))
         hits = [hit for hit in self._exact(spec) if start <= hit.row < stop]
-        if hits and self.profile.sections and spec is not self.profile.sections.get(spec.key) \
-                and (headings := [hit for hit in hits if self._heading_only(hit)]):
+        if hits and (headings := [hit for hit in self._headings_of(spec) if start <= hit.row < stop]):
             # "1. Referrer", "Section D – Concerns": the section's heading is also a label of its first field.
             # The field's own labels come first ("Referrer's name / Enw'r atgyfeiriwr | Jo Whitfield"), the
             # heading last.
@@ -103,6 +105,14 @@ class Reader:
                         found[i, j] = hit
             hits = self._sided_hits[spec] = [found[k] for k in sorted(found)]
         return hits
+
+    def _headings_of(self, spec: FieldSpec) -> list[Hit]:
+        """The exact hits for ``spec`` that are a section's heading (none for a section's own spec), once per field."""
+        found = self._heading_hits.get(id(spec))  # (by id: a spec's hash walks all its forms)
+        if found is None:
+            own = not self.profile.sections or spec is self.profile.sections.get(spec.key)
+            found = self._heading_hits[id(spec)] = [] if own else [h for h in self._exact(spec) if self._heading_only(h)]
+        return found
 
     def _heading_only(self, hit: Hit) -> bool:
         """A label hit that is a section's heading: alone in its row, nothing after it ("1. Referrer"), or its
@@ -145,7 +155,9 @@ class Reader:
         if cell.merged_above or not cell.text.strip() or MERGE_PLACEHOLDER.fullmatch(cell.text.strip()):
             return None  # (a mail merge's field left unmerged, "«Agency»", is a blank value, never the label)
         first, _, rest = cell.text.partition("\n")
-        joined = joined_label(cell.text) if rest else None
+        # (a first line that holds the label and a value is no label wrapped over lines: "Evidence: Involved in a
+        # fight …⏎Incident log:")
+        joined = joined_label(cell.text) if rest and not _answered(split_inline(first, spec)) else None
         if joined and matches(joined, spec):
             return Hit(i, j, None)  # the whole cell is the label, wrapped over lines: its value is elsewhere
         wrapped = split_inline(joined, spec) if joined else None
@@ -234,9 +246,11 @@ class Reader:
             # below is the next record's ("Date: …").
             headings = row.table is not None and below.table == row.table and self._header_row(hit.row, prose=prose)
             own = self._own_value(cell.text, None) if headings else None
-            if own is None and headings and _short_value(cell.text) and not _carries_value(cell.text) \
-                    and self._values_row(at):
-                return cell.text, at  # "2. Rank / role" over "GP" in a row of values: a value that is also a label
+            if own is None and _short_value(cell.text) and not _carries_value(cell.text) and (
+                    (headings and self._values_row(at)) or (self.boxed(at) and not self._section_cell(cell.text))):
+                # "2. Rank / role" over "GP" in a row of values, "2. Role in school" over a box holding "GP": a value
+                # that is also a label
+                return cell.text, at
             return (None, hit.row) if own is None else (own, at)
         if cell is None:
             return None, hit.row
@@ -346,6 +360,9 @@ class Reader:
         if row.table is None:
             return []
         col = row.cells[hit.cell].col
+        nxt = rows[hit.row + 1] if hit.row + 1 < len(rows) else None
+        if nxt is None or (nxt.table == row.table and not ((cell := nxt.cell_at(col)) and cell.merged_above)):
+            return []  # (most labels: the next row of the table is not under it; no search for one)
         out = []
         k = hit.row
         while (k := self.doc.index_below(k)) is not None:
@@ -422,20 +439,34 @@ class Reader:
 
     def _side_cell(self, i: int) -> bool:
         """Whether row i's first cell is a section's name down the side of its rows: merged down, blank in the
-        next row of its table, or a section's name ("PART 5", "CONSENT / RISK")."""
+        next row of its table, or a section's name ("PART 5", "CONSENT / RISK"); decided once per row."""
         row = self.doc.rows[i]
         if row.table is None or len(row.cells) < 3 or not row.cells[0].text.strip():
             return False
-        below = self.doc.row_below(i)
-        text = row.cells[0].text
-        return self._merged_down(i, 0) or self._section_cell(text) or (
-            below is not None and below.table == row.table and len(below.cells) >= 3 and not self.is_label(text)
-            and not below.cells[0].text.strip() and any(c.text.strip() for c in below.cells[1:]))
+        known = self._side_cells.get(i)
+        if known is None:
+            rows = self.doc.rows
+            below = rows[i + 1] if i + 1 < len(rows) and rows[i + 1].table == row.table else None
+            text = row.cells[0].text
+            if below is not None and below.cells and below.cells[0].col == row.cells[0].col \
+                    and below.cells[0].merged_above:
+                known = True  # merged down
+            elif below is not None and len(below.cells) >= 3 and not below.cells[0].text.strip() \
+                    and any(c.text.strip() for c in below.cells[1:]) and not self.is_label(text):
+                known = True  # blank below, beside the section's other rows
+            else:
+                known = self._section_cell(text)
+            self._side_cells[i] = known
+        return known
 
     def _section_cell(self, text: str) -> bool:
         """A section's name ("PART 5", "Immediate risk", "CONSENT / RISK"), as a form writes it down the side."""
-        side = self.profile.sided_label(text)  # ("CALLER / REFERRER")
-        return bool(text.strip()) and (section_heading(text) or self._heading(text) or bool(side and self._heading(side)))
+        known = self._section_texts.get(text)
+        if known is None:
+            side = self.profile.sided_label(text)  # ("CALLER / REFERRER")
+            known = self._section_texts[text] = bool(text.strip()) and (
+                section_heading(text) or self._heading(text) or bool(side and self._heading(side)))
+        return known
 
     def rest_of_cell(self, hit: Hit) -> str:
         """The paragraphs of a label's cell after its inline value ("Evidence: Attendance fell.⏎• Further note."):
@@ -493,7 +524,8 @@ class Reader:
         if pairs is None:  # table → its "label | value" rows, found once per reader
             pairs = self.memo["pairs"] = {}
             for k, row in enumerate(self.doc.rows):
-                cells = self._fields(k) if row.table is not None else []  # ("1.2 | Role | GP": numbered)
+                n = len(row.cells) if row.table is not None else 0  # (2 or 4 cells; 3 or 5 after a numbering or side cell)
+                cells = row.cells if n in (2, 4) else self._fields(k) if n in (3, 5) else []
                 if len(cells) in (2, 4) and all(c.text.strip() for c in cells[1::2]) \
                         and all(self.is_label(c.text) for c in cells[::2]) \
                         and not any(self.is_label(c.text) for c in cells[1::2]):
@@ -587,11 +619,26 @@ class Reader:
         best = min(answered, key=lambda a: a[:2])
         return Answer(best[2], sorted({a[2] for a in answered if a[:2] == best[:2]}), False)
 
+    def boxed(self, i: int) -> bool:
+        """Whether row i is an answer box under its question: a table of one cell right under a paragraph (or a
+        question's own one-cell row above it, a web form's table a question), the box its table's last row."""
+        rows = self.doc.rows
+        row = rows[i]
+        if row.table is None or len(row.cells) != 1 or i == 0 or (i + 1 < len(rows) and rows[i + 1].table == row.table
+                                                                   and rows[i + 1].depth == row.depth):
+            return False
+        above = rows[i - 1]
+        if above.table is None:
+            return row.index == 0 and bool(above.cells and self.is_label(above.cells[0].text))
+        return above.table == row.table and row.index == 1 and len(above.cells) == 1 and self.is_label(above.cells[0].text)
+
     def inside_value(self, hit: Hit) -> bool:
         """Whether a label hit sits in a cell that is another label's value (to the right of a label)."""
         row = self.doc.rows[hit.row]
         if row.table is None:
             return False
+        if hit.cell == 0 and self.boxed(hit.row):
+            return True  # "Organisation*" over "School": the box under a question holds its answer
         for cell in reversed(row.cells[:hit.cell]):
             if not cell.merged_above and cell.text.strip():
                 return self.is_label(cell.text) and not (cell is row.cells[0] and self._side_cell(hit.row))
@@ -837,6 +884,15 @@ def _yes_no_ticks(raw: str | None) -> dict[str, bool]:
             if word in ("yes", "no") and state is not None:
                 answers[word] = answers.get(word, False) or state
     return answers
+
+
+def _answered(value: str | None) -> bool:
+    """Whether what follows a label on its first line is a whole answer ("Evidence: Involved in a fight at the
+    park (ref E13)."), not the label's own words going on to the next line ("Reason for referral – what has⏎
+    happened …", "PROVIDE EVIDENCE – what,⏎when, who was involved")."""
+    text = (value or "").strip()
+    return len(text.split()) >= 4 and (text[-1:] in ".!)\"'" or any(ch.isdigit() for ch in text)) \
+        and not guidance(text)
 
 
 def _lead(row: Row) -> str:

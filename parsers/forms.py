@@ -63,13 +63,14 @@ def parse_document(
 def _read(doc: Document, profiles: dict[str, Profile], filename: str, today: date) -> ParseResult:
     untranspose(doc, profiles["ce_matrix"])  # a matrix on its side: its indicators across the top
     unpair(doc, profiles["ce_matrix"])  # two indicators a row
-    unstack(doc, profiles["ce_matrix"])  # an indicator's labels over its values
     form = detect_form(doc, profiles)
     if form is FormType.REFERRAL and indicators_found(doc, profiles["ce_matrix"]) >= 5:
         # A referral with the matrix pasted after it, the matrix's titles reworded (so detection, which counts
         # the titles its aliases name, saw a referral): the matrix is read too, never lost.
         form = FormType.CE_MATRIX
     if form is FormType.CE_MATRIX:
+        if unstack(doc, profiles["ce_matrix"]):  # an indicator's labels over its values, as label | value rows
+            doc.index, doc.memo = None, {}  # (what detection found, for the rows as they were)
         result = read_ce_matrix(doc, profiles["ce_matrix"], filename, today)
         if _holds_referral(doc, profiles["referral"]):
             # A referral with the matrix pasted into the same file: both are read, or its answers

@@ -103,8 +103,9 @@ class _ReferralReader:
             first, last = _table_span(rows, k)
             for i in range(first, last):
                 labels = [c.text for c in rows[i].cells if c.text.strip() and self.reader.is_label(c.text)]
-                if not labels and i > first and len(rows[i - 1].cells) == 1 and rows[i].depth == rows[first].depth:
-                    continue  # the value under its label's row
+                if (not labels and i > first and len(rows[i - 1].cells) == 1 and rows[i].depth == rows[first].depth) \
+                        or self.reader.boxed(i):
+                    continue  # the value under its label's row ("Organisation*" over "School", a label too)
                 if len(labels) != 1 or rows[i].depth != rows[first].depth:
                     return end
                 label = labels[0]

@@ -19,14 +19,14 @@ Seen …"), read as the label | value rows the template has.
 
 Such tables are turned back into the grid the readers know (a row per indicator, a column per level and one
 for evidence) before anything reads the document, so detection, levels, evidence and completeness treat them
-as any other grid. Nothing else in the document moves.
+as any other grid (cards, once the document is recognised as a CE Matrix, before it is read). Nothing else in
+the document moves.
 """
 
 from __future__ import annotations
 
-import re
-
-from parsers.ce_matrix import heading_key
+from parsers.ce_matrix import TITLED, heading_key
+from parsers.extract import Reader
 from parsers.labels import Profile, matches
 from parsers.wordml import Cell, Document, Row
 
@@ -158,14 +158,21 @@ def _paired_tables(doc: Document, profile: Profile) -> dict[int, int]:
             continue
         k = len(cells) // 2
         left, right = cells[0].text, cells[k].text
-        if not left.strip() or not right.strip() or not (a := heading_key(left, profile)):
+        if not left.strip() or not right.strip() or not (a := _title(left, profile)):
             continue
-        b = heading_key(right, profile)
-        if b and b[0] != a[0]:
+        b = _title(right, profile)
+        if b and b != a:
             half, seen = found.get(row.table, (k, 0))
             if half == k:
                 found[row.table] = (k, seen + 1)
     return {table: k for table, (k, seen) in found.items() if seen >= 2}
+
+
+def _title(text: str, profile: Profile) -> str | None:
+    """The indicator a cell names, or the cell itself if it says it is one ("3. Risk Indicator - Education and
+    attendance": reworded)."""
+    found = heading_key(text, profile)
+    return found[0] if found else text.strip() if TITLED.match(text) else None
 
 
 def _halves(row: Row, k: int, nested: list[Row]) -> list[Row]:
@@ -190,24 +197,20 @@ def _words(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def unstack(doc: Document, profile: Profile) -> None:
+def unstack(doc: Document, profile: Profile) -> bool:
     """Rewrite, in place, each card of an indicator's labels over its values (a row of a table holding the
     level's and the evidence's labels and nothing else, the rest of the table their values, nothing nested) as a
-    row per label: "label | its column's values"."""
+    row per label: "label | its column's values". Run on a document recognised as a CE Matrix (its label index
+    finds the cards' evidence labels); returns whether anything changed (the caller's index is then stale)."""
     level, evidence = profile.fields.get("level"), profile.fields.get("evidence")
     if level is None or evidence is None:
-        return
-    hint = profile.cache.get("evidence_hint")
-    if hint is None:  # a word of each of the evidence label's forms (a longer one): a row with none holds no such label
-        hint = profile.cache["evidence_hint"] = re.compile("|".join(sorted({
-            w for form in evidence.forms for w in ([w for w in form.strip("~").split() if len(w) >= 5]
-                                                  or form.strip("~").split())})))  # (on lower case: 6× faster)
+        return False
     rows = doc.rows
-    cards = [i for i, row in enumerate(rows) if row.table is not None and 2 <= len(row.cells) <= 6
-             and all(len(c.text) <= 80 for c in row.cells)  # (cheap tests first: most rows fail one)
-             and hint.search("\n".join(c.text for c in row.cells).lower()) and _labels_over_values(row, level, evidence)]
+    cards = sorted({hit.row for hit in Reader(doc, profile).find(evidence, fuzzy=False)
+                    if rows[hit.row].table is not None and 2 <= len(rows[hit.row].cells) <= 6
+                    and _labels_over_values(rows[hit.row], level, evidence)})
     if not cards:
-        return
+        return False
     out: list[Row] = []
     i = 0
     for at in cards:
@@ -229,6 +232,7 @@ def unstack(doc: Document, profile: Profile) -> None:
     out.extend(rows[i:])
     _renumber(out)
     doc.rows = out
+    return True
 
 
 def _label_rows(row: Row, below: list[Row], nested: list[Row]) -> list[Row]:

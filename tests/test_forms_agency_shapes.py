@@ -3811,3 +3811,75 @@ def test_the_childs_age_asked_in_words() -> None:
             CHILD_43[2], CONCERNS_43, *ANSWERS_43]
     result = parse_document(_referral_43(rows), "r.docx").to_json()
     assert result["child"]["age"] == 14 and result["missing"] == ["child.dob"]
+
+
+# -- round 48: the agencies' forms after a trip through other software ----------------------------------
+
+@pytest.mark.parametrize("date", ["Unknown", ""])
+def test_a_matrix_after_a_referral_never_takes_the_referrals_date(date: str) -> None:
+    """Round 48: the matrix's own "Date of assessment" left blank (or "Unknown"), a referral before it: the
+    referral's "Date of referral" was taken as the assessment date (not listed missing)."""
+    d = docx.Document(io.BytesIO(_referral_43([*REFERRER_43, ("Date of referral", "22/05/2026"), *CHILD_43,
+                                               CONCERNS_43, *ANSWERS_43])))
+    d.add_paragraph("Child Exploitation Risk Assessment Information Form")
+    _pairs(d, [("Named worker", "Priya Shah"), ("Agency", "Durham Police"), ("Date of assessment", date),
+               ("Child's full name", "Kai Robson"), ("DOB", "05/03/2012")])
+    _card_matrix(d, INDICATORS)
+    d.add_paragraph("Overall assessed level of exploitation risk: Low")
+    result = parse_document(_save(d), "both.docx").to_json()
+    assert result["assessment_date"] is None and result["missing"] == ["assessment_date"]
+
+
+def test_two_reworded_indicators_a_row() -> None:
+    """Round 48: two indicators a row, their titles reworded ("1.  Risk Indicator - Family and peer relationships
+    at home"): the table was not seen as two a row, so no indicator was read (a significant lost)."""
+    d = docx.Document()
+    _header(d)
+    table = d.add_table(rows=1, cols=6)
+    for n, head in enumerate(["Risk indicator", "Level of risk", "Evidence (mandatory)"] * 2):
+        table.rows[0].cells[n].text = head
+    for n in range(0, 14, 2):
+        cells = table.add_row().cells
+        for half, m in ((0, n), (3, n + 1)):
+            cells[half].text = f"{m + 1}.  Risk Indicator - {AT_HOME[m] if m != 6 else INDICATORS[6]}"
+            cells[half + 1].text, cells[half + 2].text = ROW_LEVELS[KEYS.index(LEVELS[m])], f"Ev {m + 1}"
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert [i["level"] for i in result["indicators"].values()] == LEVELS
+    assert [i["evidence"] for i in result["indicators"].values()] == [f"Ev {n}" for n in range(1, 15)]
+
+
+def test_a_caption_line_before_a_log_nested_in_the_evidence() -> None:
+    """Round 48: "Evidence: Involved in a fight … (ref E13).⏎Incident log:" over a table nested in the cell: the
+    two lines were read as one label wrapped, so the evidence began at the log (its first sentence lost)."""
+    d = docx.Document(io.BytesIO(descriptor_matrix("start")))
+    row = next(row for t in d.tables for row in t.rows if row.cells[1].text == "Evidence 3.")
+    cell = row.cells[0].merge(row.cells[1])  # the label and its evidence in one cell
+    cell.text = "Evidence: Involved in a fight at the park, police attended (ref E13)."
+    cell.add_paragraph("Incident log:")
+    log = cell.add_table(rows=2, cols=2)
+    for c, text in zip(log._cells, ["Date", "Incident", "02/02/2026", "Found in Sunderland"]):
+        c.text = text
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["indicators"]["education"]["evidence"] == ("Involved in a fight at the park, police attended (ref "
+                                                            "E13).\nIncident log:\nDate\nIncident\n02/02/2026\nFound in Sunderland")
+
+
+@pytest.mark.parametrize("layout", ["boxes", "tables"])
+@pytest.mark.parametrize("role, agency", [("GP", "Belmont Community School"), ("Designated Safeguarding Lead", "School")])
+def test_an_answer_that_is_a_label_in_a_box_under_its_question(layout: str, role: str, agency: str) -> None:
+    """Round 48: "2. Role in school" over a box holding "GP", a web form's "Organisation*" over "School": the answer
+    (a label too) was lost, and "School" started the child's section (telephone and email lost)."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    rows = [("Referrer's name", "Jo Whitfield"), ("Role", role), ("Agency", agency), *REFERRER_43[3:], *CHILD_43,
+            CONCERNS_43, *ANSWERS_43]
+    for n, (label, value) in enumerate(rows, 1):
+        if layout == "boxes":
+            d.add_paragraph(f"{n}. {label}")
+            d.add_table(rows=1, cols=1).cell(0, 0).text = value
+        else:
+            table = d.add_table(rows=2, cols=1)
+            table.cell(0, 0).text, table.cell(1, 0).text = f"{label} *", value
+        d.add_paragraph("")
+    read = _read_43(_save(d))
+    assert read["referrer"] == {**READ_43["referrer"], "role": role, "agency": agency} and read["missing"] == []

@@ -26,7 +26,7 @@ the document moves.
 from __future__ import annotations
 
 from parsers.ce_matrix import TITLED, heading_key
-from parsers.extract import Reader
+from parsers.label_index import build_index
 from parsers.labels import Profile, matches
 from parsers.wordml import Cell, Document, Row
 
@@ -206,9 +206,10 @@ def unstack(doc: Document, profile: Profile) -> bool:
     if level is None or evidence is None:
         return False
     rows = doc.rows
-    cards = sorted({hit.row for hit in Reader(doc, profile).find(evidence, fuzzy=False)
-                    if rows[hit.row].table is not None and 2 <= len(rows[hit.row].cells) <= 6
-                    and _labels_over_values(rows[hit.row], level, evidence)})
+    index = doc.index if doc.index is not None else build_index(doc)  # (detection built it: the cells labels lead)
+    cards = sorted({i for form in index.keys() & evidence.forms for i, _ in index[form]
+                    if rows[i].table is not None and 2 <= len(rows[i].cells) <= 6
+                    and _labels_over_values(rows[i], level, evidence)})
     if not cards:
         return False
     out: list[Row] = []

@@ -70,12 +70,16 @@ class Reader:
         """
         stop = len(self.doc.rows) if end is None else min(end, len(self.doc.rows))
         hits = [hit for hit in self._exact(spec) if start <= hit.row < stop]
-        if hits and (headings := [hit for hit in self._headings_of(spec) if start <= hit.row < stop]):
-            # "1. Referrer", "Section D – Concerns": the section's heading is also a label of its first field.
-            # The field's own labels come first ("Referrer's name / Enw'r atgyfeiriwr | Jo Whitfield"), the
-            # heading last.
-            own = [hit for hit in hits if hit not in headings]
-            hits = (own or [hit for hit in self._sided(spec) if start <= hit.row < stop]) + headings
+        rows = self.doc.rows
+        if hits and ((headings := [hit for hit in self._headings_of(spec) if start <= hit.row < stop])
+                     or any(rows[hit.row].depth > 0 for hit in hits)):
+            # "1. Referrer", "Section D – Concerns": the section's heading is also a label of its first field; "What
+            # happened" heads a log pasted into another field's answer. The field's own labels come first
+            # ("Referrer's name / Enw'r atgyfeiriwr | Jo Whitfield"), the heading or the log's column last.
+            weak = headings + [hit for hit in hits if hit not in headings and self._in_answer(hit)]
+            if weak:
+                own = [hit for hit in hits if hit not in weak]
+                hits = (own or [hit for hit in self._sided(spec) if start <= hit.row < stop]) + weak
         elif not hits:
             hits = [hit for hit in self._sided(spec) if start <= hit.row < stop]
         if not hits and fuzzy:
@@ -105,6 +109,29 @@ class Reader:
                         found[i, j] = hit
             hits = self._sided_hits[spec] = [found[k] for k in sorted(found)]
         return hits
+
+    def _in_answer(self, hit: Hit) -> bool:
+        """A label hit in a table nested in another field's answer (a log pasted into the account: "Date | What
+        happened"): the cell it sits in holds words that are no label, beside a label or under a label's row."""
+        rows = self.doc.rows
+        row = rows[hit.row]
+        if row.depth == 0 or row.within is None:
+            return False
+        k = hit.row - 1
+        while k >= 0 and rows[k].depth >= row.depth:
+            k -= 1
+        if k < 0:
+            return False
+        parent = rows[k]
+        cell = parent.cell_at(row.within)
+        if cell is None or not cell.text.strip() or self.is_label(cell.text):
+            return False
+        left = [c for c in parent.cells if c.col < cell.col and c.text.strip()]
+        if left:
+            return self.is_label(left[-1].text)
+        above = rows[k - 1] if k > 0 else None
+        return above is not None and above.table == parent.table and len(above.cells) == 1 and self.is_label(
+            above.cells[0].text)
 
     def _headings_of(self, spec: FieldSpec) -> list[Hit]:
         """The exact hits for ``spec`` that are a section's heading (none for a section's own spec), once per field."""
@@ -617,7 +644,8 @@ class Reader:
         if not answered:
             return Answer(None, [], any(q.both for _, q in questions))
         best = min(answered, key=lambda a: a[:2])
-        return Answer(best[2], sorted({a[2] for a in answered if a[:2] == best[:2]}), False)
+        return Answer(best[2], sorted({a[2] for a in answered if a[:2] == best[:2]}), False,
+                      tuple(sorted({a[2] for a in answered if not a[1]})))
 
     def boxed(self, i: int) -> bool:
         """Whether row i is an answer box under its question: a table of one cell right under a paragraph (or a
@@ -838,6 +866,7 @@ class Answer:
     answer: bool | None
     given: list[bool]  # the answers given in the places of the chosen kind (both True and False: a conflict)
     both: bool  # no answer, and Yes and No both ticked somewhere
+    anywhere: tuple[bool, ...] = ()  # the answers given in every place, ticked or written, not inside another answer
 
 
 @dataclass(frozen=True)

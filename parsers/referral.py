@@ -166,9 +166,12 @@ class _ReferralReader:
             if stated is not None:
                 return stated
         if found.both:
+            if key == "immediate_risk":  # "☒ Yes ☒ No": a risk someone ticked routes by the higher (SPEC principle 2)
+                warnings.append(f"{key}: both Yes and No are ticked; read as Yes")
+                return True
             warnings.append(f"{key}: both Yes and No are ticked; read as no answer")
-        if len(found.given) > 1:
-            if key == "immediate_risk":  # conflicting risk signals route by the higher (SPEC principle 2)
+        if len(found.given) > 1 or (key == "immediate_risk" and len(found.anywhere) > 1):
+            if key == "immediate_risk":  # conflicting risk signals route by the higher (SPEC principle 2), ticked or written
                 warnings.append(f"{key}: the question is answered both Yes and No on the form; read as Yes")
                 return True
             warnings.append(f"{key}: the question is answered both Yes and No on the form; the first answer is used")

@@ -452,10 +452,15 @@ def _boxed_options(table: list) -> bool:
     if not 1 <= len(table) <= 3 or any(len(row) != 2 for row in table):
         return False
     paragraphs = [block for row in table for block in row[1][1:]]
-    if any(block.__class__ is not str for block in paragraphs) or len(paragraphs) < 3:
+    if any(block.__class__ is not str for block in paragraphs) or len(paragraphs) < 2:
         return False
+    lined = any(block.count(TICK_ON) + block.count(TICK_OFF) >= 2 for block in paragraphs)
+    if len(paragraphs) == 2:  # "URGENT CHECK" ⏎ "Is the child at immediate risk?  ☒ Yes ☐ No": a heading, then a question
+        heading = paragraphs[0].lstrip(HIGHLIGHTED).strip()
+        return len(table) == 1 and 0 < len(heading) <= 40 and not any(m in heading for m in MARKERS) and (
+            lined or "?" in paragraphs[1])
     boxed = sum(1 for block in paragraphs if (first := block.lstrip(HIGHLIGHTED + " \t")[:1]) and first in MARKERS)
-    return boxed >= 2 or any(block.count(TICK_ON) + block.count(TICK_OFF) >= 2 for block in paragraphs)
+    return boxed >= 2 or lined
 
 
 def _lines(text: str) -> frozenset[int]:

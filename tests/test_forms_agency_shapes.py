@@ -3883,3 +3883,68 @@ def test_an_answer_that_is_a_label_in_a_box_under_its_question(layout: str, role
         d.add_paragraph("")
     read = _read_43(_save(d))
     assert read["referrer"] == {**READ_43["referrer"], "role": role, "agency": agency} and read["missing"] == []
+
+
+# -- round 51: the referral's answers in the agencies' layouts ---------------------------------------------
+
+@pytest.mark.parametrize("answer", ["☒ Yes ☐ No", "Yes"])
+def test_the_immediate_risk_question_in_a_box_under_a_heading(answer: str) -> None:
+    """Round 51: a box at the top, "URGENT CHECK" then "Is the child at immediate risk of significant harm?  ☒ Yes
+    ☐ No" in one cell: the question on the cell's second line was no label (immediate risk null, an under-triage)."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    box = d.add_table(rows=1, cols=1).cell(0, 0)
+    box.text = "URGENT CHECK"
+    box.add_paragraph(f"Is the child at immediate risk of significant harm?  {answer}")
+    _pairs(d, [*REFERRER_43, *CHILD_43, CONCERNS_43, *ANSWERS_43[:3]])
+    read = _read_43(_save(d))
+    assert read["answers"] == (True, False, True, True) and read["missing"] == []
+
+
+@pytest.mark.parametrize("checklist", [False, True])
+def test_immediate_risk_answered_both_ways_reads_yes(checklist: bool) -> None:
+    """Round 51: "☒ Yes ☒ No" was no answer; "No" at the question and "Yes" in a closing checklist under "Part 5 –
+    Consent and risk" (a section not known, so the checklist was taken for part of the account) was No. As README
+    says, the immediate-risk question answered both Yes and No reads as Yes, with a warning."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    _pairs(d, [("Is the child at immediate risk?", "No" if checklist else "☒ Yes ☒ No"), *REFERRER_43, *CHILD_43])
+    d.add_paragraph("Part 4 – Concerns")
+    _pairs(d, [CONCERNS_43, *ANSWERS_43[:3]])
+    if checklist:
+        d.add_paragraph("Part 5 – Consent and risk")
+        _pairs(d, [("Consent to share information", "Yes"), ("Immediate risk to the child (confirm)", "Yes")])
+    result = parse_document(_save(d), "r.docx").to_json()
+    warning = "answered both Yes and No on the form; read as Yes" if checklist else "both Yes and No are ticked; read as Yes"
+    assert result["immediate_risk"] is True and any(warning in w for w in result["warnings"])
+
+
+def test_a_log_pasted_into_the_account_under_its_question() -> None:
+    """Round 51's police form: the account in the box under its question, a "Date | What happened" log pasted into
+    it: the log's "What happened" heading (a label of the account too) was taken for the question, so the account
+    was the log's one entry (its paragraphs lost, not listed missing)."""
+    d = docx.Document()
+    d.add_paragraph("Safeguarding Referral Form (First Contact)")
+    _pairs(d, [*REFERRER_43, *CHILD_43])
+    table = d.add_table(rows=2, cols=1)
+    table.cell(0, 0).text = "Circumstances / what are you worried about?"
+    account = table.cell(1, 0)
+    account.text = "Kai was seen getting into cars (log PROBE)."
+    log = account.add_table(rows=2, cols=2)
+    for cell, text in zip(log._cells, ["Date", "What happened", "15/11/2026", "Seen at the park (ref TB1)"]):
+        cell.text = text
+    account.add_paragraph("School will keep a log.")
+    _pairs(d, ANSWERS_43)
+    read = _read_43(_save(d))
+    assert read["concerns"].startswith("Kai was seen getting into cars (log PROBE).")
+    assert "Seen at the park (ref TB1)" in read["concerns"] and read["missing"] == []
+
+
+@pytest.mark.parametrize("label, key", [
+    ("Is the child known to Children's Social Care (open case)?", "open_to_csc"),
+    ("Exploitation risk assessment (CE Matrix) enclosed?", "ce_matrix_attached"),
+])
+def test_yes_no_questions_worded_as_agencies_ask_them(label: str, key: str) -> None:
+    """Round 51: two more wordings of SPEC's questions."""
+    rows = [*REFERRER_43, *CHILD_43, CONCERNS_43, (Q, "Yes"), (label, "Yes"), ("Is the child at immediate risk?", "No")]
+    assert parse_document(_referral_43(rows), "r.docx").to_json()[key] is True

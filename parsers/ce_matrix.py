@@ -881,8 +881,28 @@ def _after(reader: Reader, spec: FieldSpec, anchor, end: int) -> str | None:
         raw = reader.value(hit)
         text = given(clean(raw)) if raw else ""
         if text:
-            return text
+            return text + _lines_on(reader, hit.row) if _CONTACT_ONLY.fullmatch(text) else text
     return None
+
+
+def _lines_on(reader: Reader, at: int) -> str:
+    """"Contact Details & Agency: Tel: 0191 388 2222⏎Email: …⏎Park View School", a paragraph's lines broken by
+    hand: the lines after a value of contact details alone, up to the next label (none but contact details)."""
+    rows = reader.doc.rows
+    more = []
+    for i in range(at + 1, min(at + 4, len(rows))):
+        text = rows[i].cells[0].text.strip() if rows[i].table is None and rows[i].cells else ""
+        if not text or (not _CONTACT_ONLY.fullmatch(text) and reader.is_label(text)):
+            break
+        more.append(text)
+        if not _CONTACT_ONLY.fullmatch(text):
+            break  # the agency's name, after its telephone and e-mail
+    return "".join("\n" + line for line in more) if more and not _CONTACT_ONLY.fullmatch(more[-1]) else ""
+
+
+# A value of nothing but a telephone number and / or an e-mail address, each maybe after its word ("Tel: …").
+_CONTACT_ONLY = re.compile(r"(?:\s*(?:(?:tel|telephone|phone|mob|mobile|email|e-mail)\.?\s*[:\-]?\s*)?"
+                           r"(?:\+?[\d()][\d ()-]{6,}\d|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)[,;]?\s*)+", re.IGNORECASE)
 
 
 def _child(reader: Reader, profile: Profile, assessed: date | None, today: date, warnings: list[str]) -> Child:

@@ -3948,3 +3948,28 @@ def test_yes_no_questions_worded_as_agencies_ask_them(label: str, key: str) -> N
     """Round 51: two more wordings of SPEC's questions."""
     rows = [*REFERRER_43, *CHILD_43, CONCERNS_43, (Q, "Yes"), (label, "Yes"), ("Is the child at immediate risk?", "No")]
     assert parse_document(_referral_43(rows), "r.docx").to_json()[key] is True
+
+
+# -- round 50: the rest of the CE Matrix in the agencies' layouts ------------------------------------------
+
+@pytest.mark.parametrize("lines, agency", [
+    (["Tel: 0191 388 2222", "Email: named.worker@example.org", "Park View School"],
+     "Tel: 0191 388 2222\nEmail: named.worker@example.org\nPark View School"),
+    (["Park View School", "Tel: 0191 388 2222"], "Park View School"),
+])
+def test_the_workers_contact_details_and_agency_over_lines_of_a_paragraph(lines: list[str], agency: str) -> None:
+    """Round 50: a header of "Label: value" paragraphs, "Contact Details & Agency:" with its value's lines broken by
+    hand: only the first line (a telephone number) was read as the agency."""
+    d = docx.Document()
+    d.add_paragraph("Child Exploitation Risk Assessment Information Form")
+    d.add_paragraph("Named worker leading on the Risk Assessment: Priya Shah")
+    d.add_paragraph("Contact Details & Agency: " + lines[0])
+    for line in lines[1:]:
+        d.paragraphs[-1].add_run().add_break()
+        d.paragraphs[-1].add_run(line)
+    d.add_paragraph("Date of assessment: 05/06/2026")
+    d.add_paragraph("Child's full name (+ aliases): Kian Hall")
+    d.add_paragraph("D.O.B.: 14/03/2012")
+    _card_matrix(d, INDICATORS)
+    result = parse_document(_save(d), "m.docx").to_json()
+    assert result["worker"] == {"name": "Priya Shah", "agency": agency}

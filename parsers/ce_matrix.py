@@ -144,11 +144,9 @@ def _level_line(first: str, profile: Profile, lookup: Callable[[str], str | None
     """A line that opens with an indicator's title and its level (or its level's label, left blank), then runs on
     with the evidence (a bulleted list of the fourteen: "• Education – Moderate – Attendance fell to 61% …"):
     (indicator, what follows the title), else None."""
-    for match in _TITLE_END.finditer(first, 0, 100):
-        tail = first[match.end():].lstrip(" –—-")
-        if _opens_with_level(tail, profile) and (key := lookup(first[:match.start()])) is not None:
-            return (key, tail.strip()) if _inline(tail, profile) != (None, None) else None
-    return None
+    split = _level_split(first, profile)
+    key = lookup(split[0]) if split else None
+    return (key, split[1]) if split and key is not None else None
 
 
 def _level_split(text: str, profile: Profile) -> tuple[str, str] | None:
@@ -808,11 +806,11 @@ def _header(reader: Reader, profile: Profile, today: date) -> dict:
         for hit in dates:
             if hit in signed:
                 continue
-            if text := given(clean(reader.value(hit) or "")):
+            if text := _given_value(reader, hit):
                 date_text = text
                 break
     assessment_date = parse_uk_date(assessed, today=today) or parse_uk_date(date_text, today=today)
-    manager = given(clean(reader.value(manager_hits[0]) or "")) if manager_hits else ""
+    manager = _given_value(reader, manager_hits[0]) if manager_hits else ""
     return {"worker_name": worker, "worker_agency": agency, "assessment_date": assessment_date,
             "line_manager": manager or None}
 
@@ -829,7 +827,7 @@ def _nearest(reader: Reader, spec: FieldSpec, worker, managers: list, end: int, 
         managers_own = not says_worker and any(_in_managers_part(hit, m, worker) for m in managers)
         if managers_own and not managers_too:
             continue
-        text = given(clean(reader.value(hit) or ""))
+        text = _given_value(reader, hit)
         rank = (managers_own, not says_worker, abs(hit.row - worker.row) if worker is not None else hit.row)
         if text and (best is None or rank < best[0]):
             best = (rank, text)
@@ -878,11 +876,15 @@ def _after(reader: Reader, spec: FieldSpec, anchor, end: int) -> str | None:
     for hit in reader.find(spec, anchor.row, end):
         if hit.row == anchor.row and hit.cell <= anchor.cell:
             continue
-        raw = reader.value(hit)
-        text = given(clean(raw)) if raw else ""
+        text = _given_value(reader, hit)
         if text:
             return text + _lines_on(reader, hit.row) if _CONTACT_ONLY.fullmatch(text) else text
     return None
+
+
+def _given_value(reader: Reader, hit: Hit) -> str:
+    """A header field's value as written, "" where it is blank or says none was given ("Not known")."""
+    return given(clean(reader.value(hit) or ""))
 
 
 def _lines_on(reader: Reader, at: int) -> str:

@@ -152,8 +152,7 @@ class Reader:
             return False  # (a label whose value cell was left blank is no heading)
         known = self._heading_texts.get(hit.row)
         if known is None:
-            forms = label_forms(row.cells[0].text)
-            known = self._heading_texts[hit.row] = any(forms & section.forms for section in self.profile.sections.values())
+            known = self._heading_texts[hit.row] = self._heading(row.cells[0].text)
         return known
 
     def _fuzzy_hits(self, spec: FieldSpec, start: int, stop: int) -> list[Hit]:

@@ -181,8 +181,9 @@ def _halves(row: Row, k: int, nested: list[Row]) -> list[Row]:
     left, right = row.cells[:k], row.cells[k:]
     start = right[0].col
     moved = [Cell(c.text, c.col - start, c.span, c.merged_above, c.highlighted) for c in right]
-    inner = [r for r in nested if r.within is None or r.within < start]
-    outer = [r for r in nested if r.within is not None and r.within >= start]
+    groups = _nested_groups(nested, row.depth)  # (a table nested deeper goes with the one it is in)
+    inner = [r for col, group in groups if col is None or col < start for r in group]
+    outer = [r for col, group in groups if col is not None and col >= start for r in group]
     for r in outer:
         if r.depth == row.depth + 1:
             r.within = r.within - start  # type: ignore[operator]
